@@ -1,0 +1,53 @@
+"""Regulation parameters, each with the date it took effect and its source.
+
+When a regulation changes, add a new `Parameter` with a later `effective_from`; `value(name, on=date)`
+returns the one in force on that date, so history keeps the old value. Rule ids follow RULES.md and
+domain-rulebook.md.
+"""
+import datetime
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    value: object
+    effective_from: datetime.date
+    rule: str
+    source: str
+
+
+_EPOCH = datetime.date(1900, 1, 1)
+
+PARAMETERS = (
+    # TERM-01: default term length by organisation type (党章 第三十一条; 支部工作条例)
+    Parameter("term_years.committee", 5, _EPOCH, "TERM-01", "党章 第三十一条；旗帜网 党建业务通 2021-12-27"),
+    Parameter("term_years.general_branch", 3, _EPOCH, "TERM-01", "党章 第三十一条；支部工作条例 第十三条"),
+    Parameter("term_years.branch", 3, _EPOCH, "TERM-01", "支部工作条例（试行）2018 第十三条"),
+    # TERM-02: a term may be extended or shortened by at most 12 months, with approval
+    Parameter("term_max_shift_months", 12, _EPOCH, "TERM-02", "基层组织选举工作条例 2020 第三条"),
+    # TERM-03: the higher level reminds about 6 months before a term ends
+    Parameter("term_reminder_months", 6, _EPOCH, "TERM-03", "12371 党建问答：支部任期届满前6个月提醒"),
+    # TERM-04: a secretary vacant more than 90 days is an error (local 软弱涣散 standard: 3 months)
+    Parameter("secretary_vacancy_days", 90, _EPOCH, "TERM-04", "地方软弱涣散认定标准：书记空缺超过3个月"),
+    # ORG-01/02/05: branch size thresholds (支部工作条例 第五条、第十二条)
+    Parameter("branch_min_full_members", 3, _EPOCH, "ORG-01", "党章 第三十条；支部工作条例 第五条"),
+    Parameter("branch_max_members", 50, _EPOCH, "ORG-02", "支部工作条例 第五条（一般不超过50人）"),
+    Parameter("branch_committee_threshold", 7, _EPOCH, "ORG-05", "支部工作条例 第十二条（7人以上设支委会）"),
+    Parameter("branch_committee_min_posts", 3, _EPOCH, "ORG-05", "支部工作条例 第十二条（支委会由3至5人组成）"),
+    # A member is admitted as probationary at 18 or older (党章 第一条)
+    Parameter("min_admission_age", 18, _EPOCH, "DEV-01", "党章 第一条"),
+)
+
+
+def value(name: str, on: datetime.date | None = None):
+    """The value of parameter `name` in force on date `on` (default: the latest)."""
+    candidates = [p for p in PARAMETERS if p.name == name and (on is None or p.effective_from <= on)]
+    if not candidates:
+        raise KeyError(f"no parameter {name!r} in force on {on}")
+    return max(candidates, key=lambda p: p.effective_from).value
+
+
+def parameter(name: str, on: datetime.date | None = None) -> Parameter:
+    candidates = [p for p in PARAMETERS if p.name == name and (on is None or p.effective_from <= on)]
+    return max(candidates, key=lambda p: p.effective_from)

@@ -1,0 +1,8 @@
+import pytest
+
+from .cast import build_cast
+
+
+@pytest.fixture
+def cast(db):
+    return build_cast()
