@@ -70,8 +70,7 @@ def visible_audit(user):
         return qs.none()
     if role.kind == RoleKind.ADMIN:
         return qs
-    if role.kind == RoleKind.ORG_ADMIN:
-        return qs.filter(org_path__startswith=role.org.path)
+    # 党务管理员: the subtree; 支部书记: the branch and its 党小组 (also a path prefix).
     return qs.filter(org_path__startswith=role.org.path)
 
 
