@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the API docs page from its own static files (no CDN)
     "dangjian.core",
     "dangjian.accounts",
     "dangjian.audit",

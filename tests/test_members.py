@@ -185,3 +185,9 @@ def test_it_audits_a_reveal_and_refuses_roles_that_may_not(cast):
     with pytest.raises(DomainError):
         reveal_member(cast.zhang, actor=cast.dangyuan)
     assert AuditEntry.objects.filter(action="member.reveal").count() == 2
+
+
+def test_it_refuses_an_unknown_sex_with_a_message(cast):
+    with pytest.raises(DomainError) as exc:
+        admit(cast, sex="X")
+    assert exc.value.code == "CHOICE" and exc.value.field == "sex"

@@ -225,3 +225,21 @@ def test_it_honours_an_approved_postponement_up_to_twelve_months(cast, postponed
 def test_it_has_no_term_without_an_election(cast):
     assert term_status(cast.a0102, D(2018, 1, 1)).state == "none"
     assert term_status(cast.a0101, D(2016, 2, 29)).state == "none"  # before the first election
+
+
+def test_it_dissolves_an_empty_organisation_and_audits_it(cast):
+    org = new_branch(cast)
+    with pytest.raises(DomainError) as exc:
+        dissolve_organization(org, actor=cast.shuji, dissolved_on=D(2018, 1, 1))
+    assert exc.value.code == "FORBIDDEN"
+    with pytest.raises(DomainError) as exc:
+        dissolve_organization(org, actor=None, dissolved_on=D(2016, 12, 31))
+    assert exc.value.code == "DATE_ORDER"
+    assert dissolve_organization(org, actor=cast.a01admin, dissolved_on=D(2018, 1, 1)) is True
+    assert AuditEntry.objects.filter(action="organization.dissolve", object_id=str(org.pk)).count() == 1
+
+
+def test_it_refuses_to_dissolve_a_party_group_with_members(cast):
+    with pytest.raises(DomainError) as exc:
+        dissolve_organization(cast.a0101g1, actor=None, dissolved_on=D(2018, 1, 1))
+    assert exc.value.code == "ORG_HAS_MEMBERS"

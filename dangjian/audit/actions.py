@@ -21,4 +21,5 @@ ACTIONS = {
     "ledger.export": "导出台账",
     "role.assign": "分配角色",
     "auth.lockout": "账号锁定",
+    "token.issue": "签发接口令牌",
 }

@@ -49,6 +49,8 @@ def check_identity(id_number, *, birth_date=None, sex=None):
     """Validate the ID and that the birth date and sex agree with it; return (id, birth_date, sex)."""
     id_number = idcard.validate_id_number(id_number)
     id_birth, id_sex = idcard.birth_date_of(id_number), idcard.sex_of(id_number)
+    if sex and sex not in Sex.values:
+        raise DomainError("性别应为男或女", field="sex", code="CHOICE")
     if birth_date and birth_date != id_birth:
         raise DomainError(f"出生日期{birth_date}与身份证号中的出生日期{id_birth}不一致", field="birth_date",
                           code="ID_BIRTH_MISMATCH")

@@ -149,17 +149,35 @@ def move_organization(org, *, actor, new_parent, moved_on, note=""):
     return org
 
 
+@transaction.atomic
 def dissolve_organization(org, *, actor, dissolved_on):
-    """撤销: refused while members still hold their membership there or below."""
+    """撤销: refused while members still hold their membership there or below (or sit in its 党小组),
+    or while organisations below it are still open."""
     from dangjian.members.models import Member
 
-    if Member.objects.current().in_subtree(org).exists():
+    require_manage_tree(actor, org)
+    if dissolved_on is None:
+        raise DomainError("请填写撤销日期", field="dissolved_on", code="REQUIRED")
+    current = Member.objects.current()
+    if current.in_subtree(org).exists() or current.filter(party_group__path__startswith=org.path).exists():
         raise DomainError("该组织（或其下级组织）仍有党员，请先办理组织关系转接", field="dissolved_on",
                           code="ORG_HAS_MEMBERS")
-    open_children = org.children.filter(dissolved_on__isnull=True).exists()
-    if open_children:
+    if org.children.filter(dissolved_on__isnull=True).exists():
         raise DomainError("请先撤销下级组织", field="dissolved_on", code="ORG_HAS_CHILDREN")
-    return update_organization(org, actor=actor, dissolved_on=dissolved_on)
+    if dissolved_on < org.founded_on:
+        raise DomainError("撤销日期不能早于成立日期", field="dissolved_on", code="DATE_ORDER")
+    before = org.dissolved_on
+    if before == dissolved_on:
+        return False
+    org.dissolved_on = dissolved_on
+    org.save(update_fields=["dissolved_on"])
+    log_action(actor=actor, action="organization.dissolve", obj=org, org=org,
+               before={"dissolved_on": _iso(before)}, after={"dissolved_on": _iso(dissolved_on)})
+    return True
+
+
+def _iso(d):
+    return d.isoformat() if d else None
 
 
 # ---- committee posts (班子) ----

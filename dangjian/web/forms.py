@@ -1,0 +1,206 @@
+"""Forms: they only parse what the user typed; every rule is checked by the service the view calls,
+whose DomainError lands on the field it names (`add_domain_error`)."""
+from django import forms
+from django.core.exceptions import ValidationError
+
+from dangjian.core.dates import parse_date
+from dangjian.core.errors import DomainError
+from dangjian.members.models import EXIT_KINDS, DuesCategory, Education, PostCategory, Sex, Stage
+from dangjian.organizations.models import OrgType, Post
+from dangjian.audit.actions import ACTIONS
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+class ChineseDateField(forms.DateField):
+    """Accepts the same spellings as the workbook (YYYY-MM-DD, YYYY/MM/DD, YYYY年M月D日) with the same
+    Chinese messages, and refuses impossible dates instead of correcting them."""
+
+    widget = DateInput
+
+    def to_python(self, value):
+        try:
+            return parse_date(value)
+        except DomainError as exc:
+            raise ValidationError(exc.message, code=exc.code) from None
+
+class ChineseForm(forms.Form):
+    """Required-field messages that name the field: “请填写成立日期” rather than a generic one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages["required"] = f"请填写{field.label}"
+            if isinstance(field, forms.ModelChoiceField):
+                field.error_messages["invalid_choice"] = f"所选{field.label}不存在或不在您的管理范围内"
+                field.error_messages["required"] = f"请选择{field.label}"
+                if field.empty_label == "---------":
+                    field.empty_label = "请选择"
+            elif isinstance(field, forms.ChoiceField):
+                field.error_messages["required"] = f"请选择{field.label}"
+
+def add_domain_error(form, exc: DomainError):
+    """Show a refused change on the field it is about, or above the form."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+def blank(choices, label="—"):
+    return [("", label)] + list(choices)
+
+class OrgLabelChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.code}）"
+
+class MemberChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.org.name}，证件尾号{obj.id_number[-4:]}）"
+
+# ---- organisations ----
+
+class OrgEditForm(ChineseForm):
+    name = forms.CharField(label="组织名称", max_length=120)
+    org_type = forms.ChoiceField(label="组织类别", choices=blank(OrgType.choices))
+    founded_on = ChineseDateField(label="成立日期")
+    dissolved_on = ChineseDateField(label="撤销日期", required=False)
+    unit_name = forms.CharField(label="所在单位", max_length=120, required=False)
+    unit_employees = forms.IntegerField(label="单位职工人数", required=False, min_value=0)
+    has_discipline_committee = forms.BooleanField(label="设立纪委", required=False)
+    has_party_office = forms.BooleanField(label="设立党务工作机构", required=False)
+    party_staff_count = forms.IntegerField(label="专职党务人员数", required=False, min_value=0)
+
+class OrgCreateForm(OrgEditForm):
+    code = forms.CharField(label="组织编码", max_length=32, help_text="字母、数字、点、横线或下划线，最长32位")
+    parent = OrgLabelChoice(label="上级组织", queryset=None, required=False,
+                            empty_label="（无：根组织，仅系统管理员）")
+    field_order = ["code", "name", "org_type", "parent"]
+
+    def __init__(self, *args, parents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = parents
+
+class OrgMoveForm(ChineseForm):
+    parent = OrgLabelChoice(label="新的上级组织", queryset=None)
+    moved_on = ChineseDateField(label="调整日期")
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    def __init__(self, *args, parents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = parents
+
+# ---- posts and elections ----
+
+class PostEditForm(ChineseForm):
+    post = forms.ChoiceField(label="职务", choices=blank(Post.choices))
+    started_on = ChineseDateField(label="任职日期")
+    ended_on = ChineseDateField(label="离任日期", required=False)
+    admin_post = forms.CharField(label="兼任行政职务", max_length=60, required=False,
+                                 help_text="如董事长、总经理（书记兼任即为一肩挑）")
+    full_time = forms.BooleanField(label="专职", required=False)
+
+class PostCreateForm(PostEditForm):
+    member = MemberChoice(label="任职人", queryset=None)
+    field_order = ["member", "post", "started_on", "ended_on", "admin_post", "full_time"]
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+
+class ElectionEditForm(ChineseForm):
+    term_years = forms.IntegerField(label="任期年数", min_value=1, max_value=5)
+    expected = forms.IntegerField(label="应到人数", min_value=0)
+    present = forms.IntegerField(label="实到人数", min_value=0)
+    seats = forms.IntegerField(label="应选人数", min_value=0)
+    candidates = forms.IntegerField(label="候选人数", min_value=0)
+    postponed_to = ChineseDateField(label="批准延期至", required=False)
+
+class ElectionCreateForm(ElectionEditForm):
+    held_on = ChineseDateField(label="选举日期")
+    field_order = ["held_on"]
+
+# ---- members ----
+
+class MemberAttributesForm(ChineseForm):
+    name = forms.CharField(label="姓名", max_length=40)
+    sex = forms.ChoiceField(label="性别", choices=blank(Sex.choices, "（按身份证号）"), required=False)
+    birth_date = ChineseDateField(label="出生日期", required=False, help_text="留空则按身份证号")
+    ethnicity = forms.CharField(label="民族", max_length=20, required=False, initial="汉族")
+    education = forms.ChoiceField(label="学历", choices=blank(Education.choices), required=False)
+    post_category = forms.ChoiceField(label="工作岗位", choices=blank(PostCategory.choices), required=False)
+    is_leading_cadre = forms.BooleanField(label="领导干部", required=False)
+    party_group = OrgLabelChoice(label="党小组", queryset=None, required=False)
+    dues_category = forms.ChoiceField(label="党费类别", choices=DuesCategory.choices, initial=DuesCategory.EMPLOYED)
+    dues_reduced = forms.BooleanField(label="减免党费", required=False)
+    phone = forms.CharField(label="手机号码", max_length=20, required=False)
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party_group"].queryset = groups
+
+class MemberCreateForm(MemberAttributesForm):
+    id_number = forms.CharField(label="身份证号", max_length=18)
+    org = OrgLabelChoice(label="所属组织", queryset=None)
+    admitted_on = ChineseDateField(label="入党日期", help_text="支部大会通过接收为预备党员的日期")
+    confirmed_on = ChineseDateField(label="转正日期", required=False, help_text="已转正的党员填写")
+    field_order = ["id_number", "name", "sex", "birth_date", "org", "admitted_on", "confirmed_on"]
+
+    def __init__(self, *args, orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs
+
+class MemberEditForm(MemberAttributesForm):
+    """The phone is not pre-filled (that would show it unmasked): blank keeps the recorded number."""
+
+    def __init__(self, *args, masked_phone="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].help_text = f"当前：{masked_phone}；留空则不修改" if masked_phone else "留空则不修改"
+        self.fields["sex"].choices = Sex.choices
+        self.fields["sex"].required = True
+        self.fields["birth_date"].required = True
+        self.fields["birth_date"].help_text = ""
+
+class EventForm(ChineseForm):
+    date = ChineseDateField(label="日期")
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+class ConfirmForm(EventForm):
+    date = ChineseDateField(label="转正日期")
+
+class TransferForm(EventForm):
+    to_org = OrgLabelChoice(label="转入组织", queryset=None)
+    date = ChineseDateField(label="转接日期")
+    field_order = ["to_org", "date", "note"]
+
+    def __init__(self, *args, orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_org"].queryset = orgs
+
+class ExitForm(EventForm):
+    kind = forms.ChoiceField(label="出党方式", choices=blank((k.value, k.label) for k in EXIT_KINDS))
+    date = ChineseDateField(label="出党日期")
+    field_order = ["kind", "date", "note"]
+
+# ---- lists ----
+
+YES_NO = [("", "全部"), ("1", "是"), ("0", "否")]
+
+class RosterFilter(forms.Form):
+    q = forms.CharField(label="搜索", required=False,
+                        widget=forms.TextInput(attrs={"placeholder": "姓名、身份证号（全号或尾号）、组织编码或名称"}))
+    stage = forms.ChoiceField(label="人员类别", choices=blank(Stage.choices, "全部"), required=False)
+    post_category = forms.ChoiceField(label="工作岗位", choices=blank(PostCategory.choices, "全部"), required=False)
+    education = forms.ChoiceField(label="学历", choices=blank(Education.choices, "全部"), required=False)
+    sex = forms.ChoiceField(label="性别", choices=blank(Sex.choices, "全部"), required=False)
+    leading = forms.ChoiceField(label="领导干部", choices=YES_NO, required=False)
+    dues_category = forms.ChoiceField(label="党费类别", choices=blank(DuesCategory.choices, "全部"), required=False)
+    org = forms.CharField(label="组织编码", required=False, widget=forms.HiddenInput)
+    include_left = forms.BooleanField(label="含已出党人员", required=False)
+
+class AuditFilter(forms.Form):
+    object = forms.CharField(label="对象", required=False,
+                             widget=forms.TextInput(attrs={"placeholder": "类型或名称，如 member、张建国"}))
+    user = forms.CharField(label="操作人", required=False)
+    action = forms.ChoiceField(label="操作", choices=blank(ACTIONS.items(), "全部"), required=False)
+    date_from = ChineseDateField(label="起始日期", required=False)
+    date_to = ChineseDateField(label="截止日期", required=False)

@@ -1,0 +1,78 @@
+"""The current subtree (当前范围) a user picked in the organisation tree, and the scoped querysets every
+list starts from. The scope only narrows: it is always intersected with what the role may see
+(accounts.access), so a forged session value can never widen a view."""
+from dangjian.accounts.access import role_of, visible_audit, visible_members, visible_orgs
+from dangjian.accounts.models import RoleKind
+
+SESSION_KEY = "scope_org_id"
+
+
+def current_scope(request):
+    """The chosen organisation, or None (the role's whole reach). Cached on the request."""
+    if not hasattr(request, "_scope_org"):
+        pk = request.session.get(SESSION_KEY)
+        org = visible_orgs(request.user).filter(pk=pk).first() if pk else None
+        if pk and org is None:  # the role changed or the organisation went out of reach
+            request.session.pop(SESSION_KEY, None)
+        request._scope_org = org
+    return request._scope_org
+
+
+def set_scope(request, org):
+    request.session[SESSION_KEY] = org.pk if org else None
+    request._scope_org = org
+
+
+def scoped_orgs(request):
+    qs = visible_orgs(request.user)
+    scope = current_scope(request)
+    return qs.filter(path__startswith=scope.path) if scope else qs
+
+
+def scoped_members(request):
+    qs = visible_members(request.user)
+    scope = current_scope(request)
+    return qs.filter(org__path__startswith=scope.path) if scope else qs
+
+
+def scoped_audit(request):
+    qs = visible_audit(request.user)
+    scope = current_scope(request)
+    return qs.filter(org_path__startswith=scope.path) if scope else qs
+
+
+def kind_of(user):
+    role = role_of(user)
+    return role.kind if role else None
+
+
+STAFF_KINDS = (RoleKind.ADMIN, RoleKind.ORG_ADMIN, RoleKind.BRANCH_OFFICER)
+TREE_KINDS = (RoleKind.ADMIN, RoleKind.ORG_ADMIN)
+
+
+class OrgNamer:
+    """Names of organisations as a user may see them. Outside the user's reach only the chain above the
+    user's own organisation is named (it is no secret whom one reports to); any other organisation — a
+    sibling subtree met in a history — is shown as 范围外组织, so nothing leaks across subtrees."""
+
+    HIDDEN = "（范围外组织）"
+
+    def __init__(self, user, also=()):
+        from dangjian.accounts.access import home_org, is_admin
+
+        self.all = user is None or is_admin(user)
+        self.visible = set() if self.all else set(visible_orgs(user).values_list("pk", flat=True)) | set(also)
+        home = None if self.all else home_org(user)
+        self.home_path = home.path if home else ""
+
+    def shows(self, org):
+        return org is not None and (self.all or org.pk in self.visible
+                                    or (self.home_path and self.home_path.startswith(org.path)))
+
+    def linkable(self, org):
+        return org is not None and (self.all or org.pk in self.visible)
+
+    def name(self, org):
+        if org is None:
+            return "—"
+        return org.name if self.shows(org) else self.HIDDEN

@@ -1,0 +1,47 @@
+"""Login with lockout, logout."""
+from django import forms
+from django.conf import settings
+from django.contrib.auth import authenticate, login
+from django.contrib.auth.views import LogoutView
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
+
+from dangjian.accounts.services import clear_login_failures, is_locked, record_login_failure
+
+DEMO_ACCOUNTS = [("admin", "系统管理员"), ("zuzhibu", "党务管理员（集团组织部）"),
+                 ("shuji", "支部书记"), ("dangyuan", "党员")]
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150, error_messages={"required": "请填写用户名"})
+    password = forms.CharField(label="密码", widget=forms.PasswordInput, error_messages={"required": "请填写密码"})
+
+
+@sensitive_post_parameters("password")
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"].strip()
+        # The lock is checked before the password, so a locked account refuses even the right one.
+        if is_locked(username):
+            form.add_error(None, f"登录失败次数过多，账号已锁定{settings.LOGIN_LOCKOUT_MINUTES}分钟")
+        else:
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
+            if user is None:
+                record_login_failure(username, request.META.get("REMOTE_ADDR"))
+                form.add_error(None, "用户名或密码不正确")
+            else:
+                clear_login_failures(username)
+                login(request, user)
+                target = request.POST.get("next") or request.GET.get("next")
+                if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+                    target = settings.LOGIN_REDIRECT_URL
+                return redirect(target)
+    return render(request, "web/login.html", {
+        "form": form, "next": request.GET.get("next", ""),
+        "demo_accounts": DEMO_ACCOUNTS if settings.DEMO_MODE else None,
+    })
+
+
+logout_view = LogoutView.as_view()  # POST only (Django 5): a link cannot log anybody out
