@@ -191,3 +191,14 @@ def test_it_refuses_an_unknown_sex_with_a_message(cast):
     with pytest.raises(DomainError) as exc:
         admit(cast, sex="X")
     assert exc.value.code == "CHOICE" and exc.value.field == "sex"
+
+
+def test_it_corrects_dates_of_a_member_confirmed_after_a_transfer(cast):
+    m = admit(cast)
+    transfer_member(m, actor=None, to_org=cast.a0101, transferred_on=D(2018, 1, 10))
+    confirm_member(m, actor=None, confirmed_on=D(2018, 6, 1))
+    assert correct_membership_dates(m, actor=None, admitted_on=D(2017, 6, 1), confirmed_on=D(2018, 6, 1)) is False
+    assert correct_membership_dates(m, actor=None, admitted_on=D(2017, 6, 1), confirmed_on=D(2018, 6, 2)) is True
+    with pytest.raises(DomainError) as exc:
+        correct_membership_dates(m, actor=None, admitted_on=D(2018, 1, 11), confirmed_on=D(2018, 6, 2))
+    assert exc.value.code == "DATE_ORDER"

@@ -156,10 +156,11 @@ def correct_membership_dates(member, *, actor, admitted_on, confirmed_on=None, f
     birth = member.birth_date
     _check_admission(birth, member.org, admitted_on, confirmed_on)
     events = list(member.events.all())
-    later = [e for e in events if e.kind not in (EventKind.ADMITTED, EventKind.CONFIRMED) and e.date
-             and e.date < (confirmed_on or admitted_on)]
-    if later:
-        raise DomainError(f"入党/转正日期不能晚于已登记的{later[0].get_kind_display()}（{later[0].date}）",
+    # Admission comes before every other event; a confirmation may follow a transfer, so only the
+    # admission date is held against the rest of the history.
+    earlier = [e for e in events if e.kind != EventKind.ADMITTED and e.date and e.date < admitted_on]
+    if earlier:
+        raise DomainError(f"入党日期不能晚于已登记的{earlier[0].get_kind_display()}（{earlier[0].date}）",
                           field="admitted_on", code="DATE_ORDER")
     before = _membership(member)
     admitted = next(e for e in events if e.kind == EventKind.ADMITTED)

@@ -1,19 +1,15 @@
 """Site-wide template context: demo flag, the navigation the role may use, the current scope."""
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from dangjian.accounts.access import role_of
 from dangjian.accounts.models import RoleKind
 
-from .scope import STAFF_KINDS, current_scope
+from .scope import STAFF_KINDS, TREE_KINDS, current_scope
 
 
 def _url(name, *args):
-    # ledger_import is built by another app; the navigation must still render without it.
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
+    return reverse(name, args=args)
 
 
 def navigation(user):
@@ -23,14 +19,15 @@ def navigation(user):
     if role.kind == RoleKind.MEMBER:
         return [("member", "我的档案", _url("member_detail", role.member_id))]
     items = [("dashboard", "工作台", _url("dashboard")), ("org", "组织", _url("org_tree")),
-             ("member", "党员", _url("roster")), ("ledger", "导入导出", _url("ledger_import")),
-             ("audit", "审计", _url("audit"))]
-    return [item for item in items if item[2]]
+             ("member", "党员", _url("roster"))]
+    if role.kind in TREE_KINDS:  # the ledger carries full IDs: only roles that may reveal them
+        items.append(("ledger", "导入导出", _url("ledger_import")))
+    return items + [("audit", "审计", _url("audit"))]
 
 
 # Which navigation item a page belongs to, by the prefix of its URL name.
 SECTIONS = (("dashboard", "dashboard"), ("org", "org"), ("post", "org"), ("election", "org"), ("set_scope", "org"),
-            ("roster", "member"), ("member", "member"), ("audit", "audit"))
+            ("roster", "member"), ("member", "member"), ("audit", "audit"), ("ledger", "ledger"))
 
 
 def section_of(request):

@@ -1,0 +1,100 @@
+"""Reading one cell of the ledger workbook into a Python value, with the workbook's rules (LEDGER.md).
+
+Every parser returns None for an empty cell and raises CellError (a DomainError) with a stable code and a
+Chinese message for a cell it cannot read. Required-ness is checked by the caller."""
+import datetime
+
+from dangjian.core import dates, idcard
+from dangjian.core.errors import DomainError
+
+
+class CellError(DomainError):
+    pass
+
+
+def is_empty(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def text(value, label):
+    if is_empty(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a code such as 1001 typed into a number cell
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        raise CellError(f"{label}应为文字，而单元格是日期", code="TEXT")
+    return str(value).strip()
+
+
+def id_number(value, label):
+    """身份证号 must be a text cell: Excel keeps only 15 significant digits of a number, so the last
+    digits of an ID typed as a number (4.5E+17) are already lost and cannot be recovered here."""
+    if is_empty(value):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        shown = f"{value:.4E}" if abs(value) >= 1e11 else str(value)
+        raise CellError(f"{label}是数字单元格（{shown}），Excel已丢失末几位；请把该列设为文本格式后重新填写",
+                        code="ID_NUMERIC")
+    return idcard.validate_id_number(value)
+
+
+def date(value, label):
+    if is_empty(value):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise CellError(f"{label}“{value}”不是日期，应为日期单元格或YYYY-MM-DD", code="DATE_FORMAT")
+    try:
+        return dates.parse_date(value)
+    except DomainError as error:
+        raise CellError(f"{label}：{error.message}", code=error.code) from None
+
+
+def boolean(value, label):
+    if is_empty(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip()
+    if word in ("是", "否"):
+        return word == "是"
+    raise CellError(f"{label}应填“是”或“否”，而不是“{word}”", code="BOOL")
+
+
+def integer(value, label):
+    if is_empty(value):
+        return None
+    if isinstance(value, bool):
+        raise CellError(f"{label}应为整数", code="INTEGER")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int):
+        return value
+    word = str(value).strip()
+    if word.lstrip("-").isdigit():
+        return int(word)
+    raise CellError(f"{label}应为整数，而不是“{word}”", code="INTEGER")
+
+
+def choice(choices):
+    """A parser for a cell holding one of a TextChoices' Chinese labels; returns the model value."""
+    by_label = {str(label): value for value, label in choices.choices}
+
+    def parse(value, label):
+        word = text(value, label)
+        if word is None:
+            return None
+        if word not in by_label:
+            raise CellError(f"{label}“{word}”不是可选值（{'、'.join(by_label)}）", code="CHOICE")
+        return by_label[word]
+
+    parse.labels = {v: k for k, v in by_label.items()}
+    return parse
+
+
+def phone(value, label):
+    """A phone is text, but a number cell is harmless here: 11 digits fit Excel's 15."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer():
+            return str(int(value))
+        raise CellError(f"{label}“{value}”格式不正确", code="PHONE_FORMAT")
+    return text(value, label)

@@ -1,0 +1,206 @@
+"""Export of the ledger workbook: the same sheets the importer reads, so export → import is a round trip.
+
+The workbook holds full resident IDs and phone numbers (it must round-trip), so only roles that may see
+them in full may export it: the system, 系统管理员, and 党务管理员 within their subtree."""
+import datetime
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from dangjian.accounts.access import home_org, role_of, visible_members, visible_orgs
+from dangjian.accounts.models import RoleKind
+from dangjian.audit.services import log_action
+from dangjian.core.errors import PermissionDenied
+from dangjian.members.models import EventKind, ordered_events
+from dangjian.organizations.models import CommitteePost, Election, Organization, ParentLink
+
+from .sheets import EVENT, HELP_SHEET, SHEETS
+
+TEXT_COLUMNS = {"身份证号", "手机号码"}
+DATE_FORMAT = "yyyy-mm-dd"
+EVENT_LABELS = {value: label for value, label in EVENT.choices}
+EXPORT_ROLES = (RoleKind.ADMIN, RoleKind.ORG_ADMIN)
+
+
+def run_export(target, *, actor, org=None, progress=None):
+    """Write the ledger of `org`'s subtree (default: all the actor may see) to `target` (a path or a
+    binary file object). Raises PermissionDenied for roles that may not see full IDs."""
+    scope = _scope(actor, org)
+    org_qs = _orgs(actor, scope)
+    orgs, members = list(org_qs.select_related("parent")), list(_members(actor, scope))
+    sheets = _sheet_rows(orgs, members, org_qs.values("pk"))
+    total, done = sum(len(rows) for _, rows in sheets), 0
+    book = Workbook()
+    book.remove(book.active)
+    for sheet, rows in sheets:
+        ws = _new_sheet(book, sheet)
+        for values in rows:
+            _append(ws, sheet, values)
+            done += 1
+            if progress:
+                progress(done, total)
+    book.save(target)
+    root = scope or Organization.objects.filter(parent=None).order_by("path").first()
+    if root is not None:
+        log_action(actor=actor, action="ledger.export", obj=root, org=root,
+                   after={"organizations": len(orgs), "members": len(members)}, label=f"导出台账：{root.name}")
+    return total
+
+
+def _scope(actor, org):
+    """The organisation whose subtree is exported (None = everything), after the permission check."""
+    if actor is not None:
+        role = role_of(actor)
+        if role is None or role.kind not in EXPORT_ROLES:
+            raise PermissionDenied("您的角色不能导出台账（台账含完整身份证号）")
+        if org is None:
+            return home_org(actor)
+        if not visible_orgs(actor).filter(pk=org.pk).exists():
+            raise PermissionDenied(f"无权导出：{org.name}不在您的管理范围内")
+    return org
+
+
+def _orgs(actor, scope):
+    qs = visible_orgs(actor)
+    return qs.subtree(scope) if scope else qs
+
+
+def _members(actor, scope):
+    qs = visible_members(actor).prefetch_related("events__org")
+    return qs.in_subtree(scope) if scope else qs
+
+
+def _sheet_rows(orgs, members, org_qs):
+    # org_qs as a subquery, not a list of pks: thousands of bound parameters would break SQLite.
+    links = (ParentLink.objects.filter(org__in=org_qs).select_related("org", "parent")
+             .order_by("org__path", "valid_from"))
+    posts = (CommitteePost.objects.filter(org__in=org_qs).select_related("org", "member")
+             .order_by("org__path", "started_on", "id"))
+    elections = Election.objects.filter(org__in=org_qs).select_related("org").order_by("org__path", "held_on")
+    rows = {
+        "组织": [_org_row(o) for o in orgs],
+        "隶属关系": [_link_row(link) for link in links],
+        "党员": [_member_row(m) for m in members],
+        "党员变动": [row for m in members for row in _event_rows(m)],
+        "班子": [_post_row(p) for p in posts],
+        "换届": [_election_row(e) for e in elections],
+    }
+    return [(sheet, rows[sheet.name]) for sheet in SHEETS]
+
+
+def _org_row(o):
+    return {"code": o.code, "name": o.name, "org_type": o.org_type, "parent": o.parent.code if o.parent_id else None,
+            "founded_on": o.founded_on, "unit_name": o.unit_name, "unit_employees": o.unit_employees,
+            "has_discipline_committee": o.has_discipline_committee, "has_party_office": o.has_party_office,
+            "party_staff_count": o.party_staff_count, "dissolved_on": o.dissolved_on}
+
+
+def _link_row(link):
+    return {"code": link.org.code, "parent": link.parent.code if link.parent_id else None,
+            "valid_from": link.valid_from, "note": link.note}
+
+
+def _member_row(m):
+    confirmed = any(e.kind == EventKind.CONFIRMED for e in m.events.all())
+    return {"id_number": m.id_number, "name": m.name, "sex": m.sex, "ethnicity": m.ethnicity,
+            "birth_date": m.birth_date, "education": m.education, "category": "full" if confirmed else "probationary",
+            "admitted_on": m.admitted_on, "confirmed_on": m.confirmed_on, "org": m.org.code,
+            "party_group": m.party_group.code if m.party_group_id else None, "post_category": m.post_category,
+            "is_leading_cadre": m.is_leading_cadre, "phone": m.phone, "dues_category": m.dues_category,
+            "dues_reduced": m.dues_reduced}
+
+
+def _event_rows(m):
+    """党员变动: every event but 入党 and 转正 (those are columns of 党员); 转接 with where it came from."""
+    rows, org = [], None
+    for e in ordered_events(list(m.events.all())):
+        if e.kind in (EventKind.ADMITTED, EventKind.TRANSFERRED):
+            if e.kind == EventKind.TRANSFERRED:
+                rows.append({"id_number": m.id_number, "kind": e.kind, "date": e.date, "org": e.org.code,
+                             "from_org": org.code if org else None, "note": e.note})
+            org = e.org
+        elif e.kind in EVENT_LABELS:
+            rows.append({"id_number": m.id_number, "kind": e.kind, "date": e.date, "org": None, "from_org": None,
+                         "note": e.note})
+    return rows
+
+
+def _post_row(p):
+    return {"org": p.org.code, "id_number": p.member.id_number, "post": p.post, "started_on": p.started_on,
+            "ended_on": p.ended_on, "admin_post": p.admin_post, "full_time": p.full_time}
+
+
+def _election_row(e):
+    return {"org": e.org.code, "held_on": e.held_on, "term_years": e.term_years, "expected": e.expected,
+            "present": e.present, "seats": e.seats, "candidates": e.candidates, "postponed_to": e.postponed_to}
+
+
+# ---- writing cells ----
+
+def _new_sheet(book, sheet):
+    ws = book.create_sheet(sheet.name)
+    ws.append(sheet.headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for index, column in enumerate(sheet.columns, start=1):
+        ws.column_dimensions[ws.cell(1, index).column_letter].width = max(12, 2 * len(column.header) + 4)
+    ws.freeze_panes = "A2"
+    return ws
+
+
+def _append(ws, sheet, values):
+    ws.append([_cell_value(c, values.get(c.field)) for c in sheet.columns])
+    for cell, column in zip(ws[ws.max_row], sheet.columns):
+        if column.header in TEXT_COLUMNS:
+            cell.number_format = "@"  # text: Excel must never turn an ID into 4.5E+17
+        elif isinstance(cell.value, datetime.date):
+            cell.number_format = DATE_FORMAT
+
+
+def _cell_value(column, value):
+    """The model value as the workbook writes it: Chinese labels, 是/否, dates as date cells."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    labels = getattr(column.parse, "labels", None)
+    if labels is not None:
+        return labels.get(value, value)
+    if column.header in TEXT_COLUMNS:
+        return str(value)
+    return value
+
+
+# ---- the empty template ----
+
+def template_workbook() -> bytes:
+    """An empty workbook with the header row of every sheet, and a 说明 sheet describing the columns."""
+    book = Workbook()
+    help_ws = book.active
+    help_ws.title = HELP_SHEET
+    help_ws.append(["工作表", "列", "必填", "说明"])
+    for cell in help_ws[1]:
+        cell.font = Font(bold=True)
+    for sheet in SHEETS:
+        ws = _new_sheet(book, sheet)
+        for index, column in enumerate(sheet.columns, start=1):
+            if column.header in TEXT_COLUMNS:
+                letter = ws.cell(1, index).column_letter
+                for row in range(2, 501):  # pre-format the entry area as text
+                    ws[f"{letter}{row}"].number_format = "@"
+            help_ws.append([sheet.name, column.header, "是" if column.required else "", _column_help(column)])
+        help_ws.append([sheet.name, "", "", sheet.note])
+    for letter, width in zip("ABCD", (12, 16, 6, 70)):
+        help_ws.column_dimensions[letter].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _column_help(column):
+    parts = [column.note] if column.note else []
+    if column.parse.__name__ == "date":
+        parts.append("日期：日期单元格或YYYY-MM-DD")
+    return "；".join(parts)
+

@@ -1,0 +1,389 @@
+"""Row handlers: one function per sheet turns a parsed row into service calls and says what happened.
+
+A handler returns ("created" | "updated" | "unchanged", line) or None (row skipped: an earlier error
+already explains it), and raises DomainError for a refused row; the importer runs each call in its own
+savepoint, so a refused row leaves no trace and the next row still gets checked.
+
+History sheets (隶属关系, 党员变动) make a round trip into an empty database faithful: a new organisation
+is founded under the parent of its first 隶属关系 row and then moved link by link; a new member is admitted
+where their first 转接 came from and then transferred in date order. What the main sheet says (current
+parent, current organisation, party group) is checked and completed after the history sheet."""
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from dangjian.core.errors import DomainError
+from dangjian.core.masking import mask_id_number
+from dangjian.members import services as members
+from dangjian.members.models import EventKind, Member, MemberEvent
+from dangjian.organizations import services as orgs
+from dangjian.organizations.models import CommitteePost, Election, Organization, ParentLink
+
+IMPORT_NOTE = "台账导入"
+
+
+@dataclass
+class Row:
+    sheet: object             # the Sheet
+    number: int               # the Excel row number (the header is row 1)
+    values: dict              # field → parsed value (None for an empty cell)
+    present: frozenset        # fields whose column is in the sheet (absent columns are left alone)
+
+    def __getitem__(self, name):
+        return self.values.get(name)
+
+    @property
+    def key(self):
+        return tuple(self.values.get(f) for f in self.sheet.key)
+
+
+@dataclass
+class MemberPlan:
+    """A member whose 党员 row waits for the 党员变动 sheet: confirmation to slot into the history, and
+    the organisation and party group the 党员 row says to check or set at the end."""
+    row: Row
+    confirm_on: datetime.date | None
+    group: Organization | None
+    set_group: bool
+
+
+@dataclass
+class Context:
+    actor: object
+    result: object
+    today: datetime.date
+    rows: dict                                              # sheet name → parsed rows
+    failed: dict = field(default_factory=dict)              # sheet name → keys of refused rows
+    deferred_orgs: dict = field(default_factory=dict)       # code → 组织 row
+    deferred_members: dict = field(default_factory=dict)    # id → MemberPlan
+    _index: dict = field(default_factory=dict)
+
+    # ---- lookups with messages that point at the real cause ----
+
+    def org(self, code, *, field):
+        found = Organization.objects.filter(code=code).first()
+        if found:
+            return found
+        if (code,) in self.failed.get("组织", ()):
+            raise DomainError(f"组织编码“{code}”在“组织”表中的行有错误，未能导入", field=field, code="ORG_NOT_FOUND")
+        return members.find_org(code, field=field)
+
+    def optional_org(self, code, *, field):
+        return self.org(code, field=field) if code else None
+
+    def member(self, id_number, *, field="member"):
+        found = Member.objects.filter(id_number=id_number).first()
+        if found:
+            return found
+        if (id_number,) in self.failed.get("党员", ()):
+            raise DomainError("该党员在“党员”表中的行有错误，未能导入", field=field, code="MEMBER_NOT_FOUND")
+        raise DomainError(f"身份证号{mask_id_number(id_number)}不在党员名册中，请先在“党员”表中填写", field=field,
+                          code="MEMBER_NOT_FOUND")
+
+    def history(self, sheet, key_field, key):
+        """The rows of a history sheet about one organisation or person (refused rows left out)."""
+        index = self._index.get((sheet, key_field))
+        if index is None:
+            index = self._index[(sheet, key_field)] = {}
+            for r in self.rows.get(sheet, ()):
+                index.setdefault(r[key_field], []).append(r)
+        failed = self.failed.get(sheet, ())
+        return [r for r in index.get(key, ()) if r.key not in failed]
+
+    def error_on(self, row, error):
+        self.result.error(row.sheet.name, row.number, row.sheet.column_for(error.field), error.code, error.message)
+
+
+def by_date(name):
+    """Process rows in date order (history is replayed as it happened); ties keep the sheet's order."""
+    def order(rows, ctx):
+        return sorted(rows, key=lambda r: (r[name] or datetime.date.min, r.number))
+    return order
+
+
+def parents_first(rows, ctx):
+    """Rows of 组织 whose parent is further down the sheet still work: each row comes after the rows of
+    the organisations it will sit under (current parent and founding parent)."""
+    by_code = {r["code"]: r for r in rows}
+    done, ordered = set(), []
+
+    def visit(row, trail):
+        if row.number in done or row.number in trail:
+            return  # a cycle is left to the services to refuse
+        trail.add(row.number)
+        for code in _parent_codes(ctx, row):
+            if code in by_code:
+                visit(by_code[code], trail)
+        done.add(row.number)
+        ordered.append(row)
+
+    for row in rows:
+        visit(row, set())
+    return ordered
+
+
+def _parent_codes(ctx, row):
+    links = ctx.history("隶属关系", "code", row["code"])
+    return {row["parent"]} | {link["parent"] for link in links}
+
+
+# ---- 组织 ----
+
+def _org_fields(row):
+    values = {f: row[f] for f in orgs.ORG_FIELDS if f in row.present}
+    for name in ("has_discipline_committee", "has_party_office"):
+        if name in values:
+            values[name] = bool(values[name])
+    if "unit_name" in values:
+        values["unit_name"] = values["unit_name"] or ""
+    return values
+
+
+def _new_links(ctx, code):
+    """隶属关系 rows for `code` that are not yet in the database (moves still to come)."""
+    links = ctx.history("隶属关系", "code", code)
+    return [r for r in links if not ParentLink.objects.filter(org__code=code, valid_from=r["valid_from"]).exists()]
+
+
+def organization_row(ctx, row):
+    code, parent_code = row["code"], row["parent"]
+    org = Organization.objects.filter(code=code).first()
+    if org is None:
+        links = sorted(ctx.history("隶属关系", "code", code), key=lambda r: r["valid_from"])
+        founding_code = links[0]["parent"] if links else parent_code
+        founding = ctx.optional_org(founding_code, field="parent")
+        org = orgs.create_organization(actor=ctx.actor, code=code, parent=founding, **_org_fields(row))
+        if links:
+            ctx.deferred_orgs[code] = row  # the moves of 隶属关系 must end where this row says
+        return "created", f"新建组织 {code} {org.name}"
+    changed = orgs.update_organization(org, actor=ctx.actor, **_org_fields(row))
+    current = org.parent.code if org.parent_id else None
+    if _new_links(ctx, code):
+        ctx.deferred_orgs[code] = row
+    elif "parent" in row.present and current != parent_code:
+        # A new parent without a dated 隶属关系 row: the move is dated on the import day.
+        orgs.move_organization(org, actor=ctx.actor, new_parent=ctx.optional_org(parent_code, field="parent"),
+                               moved_on=ctx.today, note=IMPORT_NOTE)
+        changed = True
+    return ("updated", f"修改组织 {code} {org.name}") if changed else ("unchanged", "")
+
+
+# ---- 隶属关系 ----
+
+def link_row(ctx, row):
+    org = ctx.org(row["code"], field="code")
+    parent = ctx.optional_org(row["parent"], field="parent")
+    existing = ParentLink.objects.filter(org=org, valid_from=row["valid_from"]).first()
+    if existing:
+        if existing.parent_id != (parent.pk if parent else None):
+            was = existing.parent.code if existing.parent_id else "无（根组织）"
+            raise DomainError(f"该组织在{row['valid_from']}已登记的上级组织是{was}，与本行不一致；已登记的隶属关系不能通过导入修改",
+                              field="parent", code="LINK_CONFLICT")
+        return "unchanged", ""
+    orgs.move_organization(org, actor=ctx.actor, new_parent=parent, moved_on=row["valid_from"], note=row["note"] or "")
+    return "created", f"调整隶属关系 {org.code} → {parent.code if parent else '根'}（{row['valid_from']}）"
+
+
+def finish_links(ctx):
+    """After the history: an organisation's parent must be what its 组织 row says."""
+    for code, row in ctx.deferred_orgs.items():
+        org = Organization.objects.filter(code=code).select_related("parent").first()
+        current = org.parent.code if org and org.parent_id else None
+        if org and current != row["parent"]:
+            ctx.result.error(row.sheet.name, row.number, "上级组织编码", "ORG_PARENT_MISMATCH",
+                             f"上级组织编码{row['parent'] or '（空）'}与“隶属关系”表的最后一行（{current or '根组织'}）不一致")
+    ctx.deferred_orgs.clear()
+
+
+# ---- 党员 ----
+
+MEMBER_ATTRS = ("name", "sex", "ethnicity", "birth_date", "education", "post_category", "is_leading_cadre",
+                "dues_category", "dues_reduced", "phone")
+
+
+def _member_attrs(row):
+    values = {}
+    for name in MEMBER_ATTRS:
+        if name not in row.present:
+            continue
+        value = row[name]
+        if name in ("is_leading_cadre", "dues_reduced"):
+            value = bool(value)
+        elif name in ("sex", "birth_date"):
+            if value is None:
+                continue  # derived from the ID
+        elif name == "dues_category":
+            value = value or "employed"
+        elif value is None:
+            value = ""
+        values[name] = value
+    return values
+
+
+def _new_events(ctx, id_number):
+    rows = ctx.history("党员变动", "id_number", id_number)
+    return [r for r in rows if not MemberEvent.objects.filter(member__id_number=id_number, kind=r["kind"],
+                                                               date=r["date"]).exists()]
+
+
+def _check_category(row):
+    if row["category"] == "probationary" and row["confirmed_on"]:
+        raise DomainError("人员类别为预备党员，不应填写转正日期", field="confirmed_on", code="MEMBER_CATEGORY")
+
+
+def member_row(ctx, row):
+    _check_category(row)
+    id_number, full = row["id_number"], row["category"] == "full"
+    org = ctx.org(row["org"], field="org")
+    group = ctx.optional_org(row["party_group"], field="party_group")
+    member = Member.objects.filter(id_number=id_number).first()
+    pending = _new_events(ctx, id_number)
+    if member is None:
+        return _create_member(ctx, row, org, group, full, pending)
+    changed = False
+    if _dates_differ(member, row, full):  # the service re-checks the whole history: only call it for a change
+        changed = members.correct_membership_dates(member, actor=ctx.actor, admitted_on=row["admitted_on"],
+                                                   confirmed_on=row["confirmed_on"], full_member=full)
+    attrs = _member_attrs(row)
+    if any(r["kind"] == EventKind.TRANSFERRED for r in pending):
+        # The 转接 rows of 党员变动 must end where this row says: checked after that sheet.
+        ctx.deferred_members[id_number] = MemberPlan(row, None, group, "party_group" in row.present)
+    elif member.org_id != org.pk:
+        # A new organisation without a dated 转接 row: the transfer is dated on the import day.
+        members.transfer_member(member, actor=ctx.actor, to_org=org, transferred_on=ctx.today, note=IMPORT_NOTE)
+        member.refresh_from_db()
+        changed = True
+    if "party_group" in row.present and id_number not in ctx.deferred_members:
+        attrs["party_group"] = group
+    changed = members.update_member(member, actor=ctx.actor, **attrs) or changed
+    label = f"{member.name}（{mask_id_number(id_number)}）"
+    return ("updated", f"修改党员 {label}") if changed else ("unchanged", "")
+
+
+def _dates_differ(member, row, full):
+    confirmed = member.events.filter(kind=EventKind.CONFIRMED).exists()
+    return (member.admitted_on, member.confirmed_on, confirmed) != (row["admitted_on"], row["confirmed_on"], full)
+
+
+def _create_member(ctx, row, org, group, full, pending):
+    transfers = [r for r in pending if r["kind"] == EventKind.TRANSFERRED]
+    first_org = ctx.org(transfers[0]["from_org"], field="org") if transfers and transfers[0]["from_org"] else org
+    # With history to replay, the confirmation waits for its place among the events (they must be in order).
+    defer_confirm = bool(pending) and row["confirmed_on"] is not None
+    member = members.create_member(
+        actor=ctx.actor, id_number=row["id_number"], org=first_org, admitted_on=row["admitted_on"],
+        confirmed_on=None if defer_confirm else row["confirmed_on"], full_member=full and not defer_confirm,
+        party_group=None if pending else group, **_member_attrs(row))
+    if pending:
+        ctx.deferred_members[row["id_number"]] = MemberPlan(
+            row, row["confirmed_on"] if defer_confirm else None, group, "party_group" in row.present)
+    return "created", f"新建党员 {member.name}（{mask_id_number(member.id_number)}）"
+
+
+# ---- 党员变动 ----
+
+def _confirm_due(ctx, member, upto):
+    """Slot a deferred confirmation in before the first event dated on or after it."""
+    plan = ctx.deferred_members.get(member.id_number)
+    if plan is None or plan.confirm_on is None or (upto is not None and plan.confirm_on > upto):
+        return
+    day, plan.confirm_on = plan.confirm_on, None
+    try:
+        with transaction.atomic():
+            members.confirm_member(member, actor=ctx.actor, confirmed_on=day)
+    except DomainError as error:
+        ctx.result.error(plan.row.sheet.name, plan.row.number, "转正日期", error.code, error.message)
+    member.refresh_from_db()
+
+
+def event_row(ctx, row):
+    if (row["id_number"],) in ctx.failed.get("党员", ()):
+        return None  # the 党员 row's error already explains it
+    member = ctx.member(row["id_number"])
+    _confirm_due(ctx, member, row["date"])
+    kind, day = row["kind"], row["date"]
+    existing = member.events.filter(kind=kind, date=day).select_related("org").first() if day else None
+    if existing:
+        if kind == EventKind.TRANSFERRED and existing.org and existing.org.code != row["org"]:
+            raise DomainError(f"{day}已登记转入{existing.org.code}，与本行不一致；已登记的转接不能通过导入修改",
+                              field="org", code="EVENT_CONFLICT")
+        return "unchanged", ""
+    _add_event(ctx, member, row)
+    label = dict(EventKind.choices)[kind]
+    return "created", f"{label} {member.name}（{mask_id_number(member.id_number)}）{day or ''}"
+
+
+def _add_event(ctx, member, row):
+    kind, day, note = row["kind"], row["date"], row["note"] or ""
+    if kind == EventKind.TRANSFERRED:
+        if not row["org"]:
+            raise DomainError("转接须填写转入的组织编码", field="org", code="REQUIRED")
+        to_org = ctx.org(row["org"], field="org")
+        if row["from_org"] and row["from_org"] != member.org.code:
+            raise DomainError(f"转出组织编码{row['from_org']}与该党员当时的所属组织{member.org.code}不一致",
+                              field="from_org", code="EVENT_FROM_MISMATCH")
+        members.transfer_member(member, actor=ctx.actor, to_org=to_org, transferred_on=day, note=note)
+    elif kind == EventKind.SUSPENDED:
+        members.suspend_member(member, actor=ctx.actor, suspended_on=day, note=note)
+    elif kind == EventKind.RESTORED:
+        members.restore_member(member, actor=ctx.actor, restored_on=day, note=note)
+    else:
+        members.record_exit(member, actor=ctx.actor, kind=kind, exited_on=day, note=note)
+
+
+def finish_events(ctx):
+    """After the history: pending confirmations, then the 党员 row's organisation and party group."""
+    for id_number, plan in list(ctx.deferred_members.items()):
+        member = Member.objects.filter(id_number=id_number).first()
+        if member is None:
+            continue
+        _confirm_due(ctx, member, None)
+        row = plan.row
+        if member.org.code != row["org"]:
+            ctx.result.error(row.sheet.name, row.number, "所属组织编码", "MEMBER_ORG_MISMATCH",
+                             f"所属组织编码{row['org']}与“党员变动”表最后一次转接后的组织{member.org.code}不一致")
+            continue
+        if plan.set_group and plan.group != member.party_group:
+            try:
+                with transaction.atomic():
+                    members.update_member(member, actor=ctx.actor, party_group=plan.group)
+            except DomainError as error:
+                ctx.error_on(row, error)
+    ctx.deferred_members.clear()
+
+
+# ---- 班子 ----
+
+def post_row(ctx, row):
+    org = ctx.org(row["org"], field="org")
+    member = ctx.member(row["id_number"])
+    changes = {f: row[f] for f in ("ended_on", "admin_post", "full_time") if f in row.present}
+    if "admin_post" in changes:
+        changes["admin_post"] = changes["admin_post"] or ""
+    if "full_time" in changes:
+        changes["full_time"] = bool(changes["full_time"])
+    record = CommitteePost.objects.filter(org=org, member=member, post=row["post"],
+                                          started_on=row["started_on"]).first()
+    label = f"{org.code} {dict(orgs.Post.choices)[row['post']]} {member.name}"
+    if record is None:
+        orgs.create_post(actor=ctx.actor, org=org, member=member, post=row["post"], started_on=row["started_on"],
+                         **changes)
+        return "created", f"任职 {label}（{row['started_on']}）"
+    if orgs.update_post(record, actor=ctx.actor, **changes):
+        return "updated", f"修改任职 {label}"
+    return "unchanged", ""
+
+
+# ---- 换届 ----
+
+def election_row(ctx, row):
+    org = ctx.org(row["org"], field="org")
+    values = {f: row[f] for f in orgs.ELECTION_FIELDS if f in row.present}
+    election = Election.objects.filter(org=org, held_on=row["held_on"]).first()
+    if election is None:
+        orgs.record_election(actor=ctx.actor, org=org, held_on=row["held_on"], **values)
+        return "created", f"登记换届 {org.code}（{row['held_on']}）"
+    if orgs.update_election(election, actor=ctx.actor, **values):
+        return "updated", f"修改换届 {org.code}（{row['held_on']}）"
+    return "unchanged", ""

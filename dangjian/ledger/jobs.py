@@ -1,0 +1,73 @@
+"""Running a web import as an ImportJob: in a background thread, or inline (settings.LEDGER_JOBS_INLINE).
+
+Progress lives in this process's memory while the job runs: the import holds its rows in one open
+transaction, so a progress counter written to the database from inside it would be invisible to the
+polling page (and on SQLite would wait for the import's own write lock). The job row gets the final
+counts and the result when the transaction is over. With several server processes, a page polled by
+another process shows 处理中 without the percentage until the job is done."""
+import logging
+import threading
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from .importer import run_import
+from .models import ImportJob
+
+log = logging.getLogger(__name__)
+_progress = {}
+_lock = threading.Lock()
+
+
+def upload_dir():
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def file_path(job):
+    return Path(settings.MEDIA_ROOT) / job.file
+
+
+def progress_of(job):
+    """(done, total) of a job: live while it runs in this process, else what the row recorded."""
+    with _lock:
+        return _progress.get(job.pk, (job.done, job.total))
+
+
+def start(job):
+    """Run the job (a preview or the real import, per job.dry_run) now or in a thread."""
+    if getattr(settings, "LEDGER_JOBS_INLINE", False):
+        _run(job.pk)
+        return
+    threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True, name=f"ledger-import-{job.pk}").start()
+
+
+def _run_in_thread(pk):
+    try:
+        _run(pk)
+    finally:
+        connection.close()  # each thread has its own connection; don't leak it
+
+
+def _run(pk):
+    job = ImportJob.objects.select_related("user").get(pk=pk)
+    job.status = ImportJob.Status.RUNNING
+    job.save(update_fields=["status"])
+
+    def progress(done, total):
+        with _lock:
+            _progress[pk] = (done, total)
+
+    try:
+        result = run_import(file_path(job), actor=job.user, dry_run=job.dry_run, progress=progress)
+        job.result, job.status = result.as_dict(), ImportJob.Status.DONE
+    except Exception:  # the page says it failed; the log has the traceback
+        log.exception("ledger import job %s failed", pk)
+        job.status = ImportJob.Status.FAILED
+    with _lock:
+        job.done, job.total = _progress.pop(pk, (job.done, job.total))
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "result", "done", "total", "finished_at"])

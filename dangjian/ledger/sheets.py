@@ -1,0 +1,163 @@
+"""The sheets of the ledger workbook (LEDGER.md) as data: headers, how each cell is read, which service
+field it feeds, the key. Adding a sheet = one more `Sheet` here + a row handler in `handlers.py`."""
+from dataclasses import dataclass
+
+from dangjian.members.models import DuesCategory, Education, EventKind, PostCategory, Sex
+from dangjian.organizations.models import OrgType, Post
+
+from . import cells, handlers
+
+
+class Choice:
+    """A fixed list of Chinese labels mapped to model values (for lists that are not a TextChoices)."""
+
+    def __init__(self, pairs):
+        self.choices = pairs
+
+
+CATEGORY = Choice([("probationary", "预备党员"), ("full", "正式党员")])
+EVENT = Choice([(EventKind.TRANSFERRED, "转接"), (EventKind.SUSPENDED, "停止党籍"), (EventKind.RESTORED, "恢复党籍"),
+                (EventKind.WITHDREW, "退党"), (EventKind.STRUCK_OFF, "除名"), (EventKind.EXPELLED, "开除党籍"),
+                (EventKind.PERSUADED, "劝退"), (EventKind.DIED, "死亡")])
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str                # the key in the parsed row, named as the service's argument
+    parse: callable = cells.text
+    required: bool = False
+    note: str = ""            # for the template's 说明 sheet
+    aliases: tuple = ()       # other DomainError.field names that point at this column
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    columns: tuple
+    key: tuple                # fields forming the row key (a duplicate within the sheet is an error)
+    handler: callable
+    note: str = ""
+    # Processing order inside the sheet (e.g. parent first, date order); default: the sheet's order.
+    order: callable = None
+    extra: bool = False       # a sheet the project added to LEDGER.md's list (documented in docs/ledger.md)
+    finish: callable = None   # runs after the last row (checks deferred to the end of the sheet)
+    fallback_column: str = ""  # the column for errors whose field names no column (e.g. FORBIDDEN)
+
+    @property
+    def headers(self):
+        return [c.header for c in self.columns]
+
+    def column_for(self, name):
+        """The header of the column a DomainError's `field` is about."""
+        for c in self.columns:
+            if name == c.field or name in c.aliases:
+                return c.header
+        return self.fallback_column
+
+
+def C(header, field, parse=cells.text, required=False, note="", aliases=()):
+    return Column(header, field, parse, required, note, aliases)
+
+
+ID = cells.id_number
+D = cells.date
+B = cells.boolean
+N = cells.integer
+
+ORGS = Sheet(
+    "组织",
+    (C("组织编码", "code", required=True, note="唯一，字母数字"),
+     C("组织名称", "name", required=True),
+     C("组织类别", "org_type", cells.choice(OrgType), required=True, note="、".join(OrgType.labels)),
+     C("上级组织编码", "parent", note="仅根组织可空", aliases=("parent_code",)),
+     C("成立日期", "founded_on", D, required=True),
+     C("所在单位", "unit_name"),
+     C("单位职工人数", "unit_employees", N),
+     C("设立纪委", "has_discipline_committee", B, note="是/否，仅党委"),
+     C("设立党务工作机构", "has_party_office", B, note="是/否"),
+     C("专职党务人员数", "party_staff_count", N),
+     C("撤销日期", "dissolved_on", D)),
+    key=("code",), handler=handlers.organization_row, order=handlers.parents_first, fallback_column="组织编码",
+    note="党组织，按组织编码匹配",
+)
+
+LINKS = Sheet(
+    "隶属关系",
+    (C("组织编码", "code", required=True, aliases=("org",)),
+     C("上级组织编码", "parent", note="空=根组织"),
+     C("起始日期", "valid_from", D, required=True, aliases=("moved_on",)),
+     C("说明", "note")),
+    key=("code", "valid_from"), handler=handlers.link_row, order=handlers.by_date("valid_from"),
+    finish=handlers.finish_links, extra=True, fallback_column="组织编码",
+    note="隶属关系历史：每个组织的第一行是成立时的位置，其后每行是一次隶属关系调整",
+)
+
+MEMBERS = Sheet(
+    "党员",
+    (C("身份证号", "id_number", ID, required=True, note="文本格式，18位"),
+     C("姓名", "name", required=True),
+     C("性别", "sex", cells.choice(Sex), note="男/女"),
+     C("民族", "ethnicity"),
+     C("出生日期", "birth_date", D),
+     C("学历", "education", cells.choice(Education), note="、".join(Education.labels)),
+     C("人员类别", "category", cells.choice(CATEGORY), required=True, note="正式党员/预备党员"),
+     C("入党日期", "admitted_on", D, required=True),
+     C("转正日期", "confirmed_on", D),
+     C("所属组织编码", "org", required=True),
+     C("党小组编码", "party_group"),
+     C("工作岗位", "post_category", cells.choice(PostCategory), note="、".join(PostCategory.labels)),
+     C("领导干部", "is_leading_cadre", B, note="是/否"),
+     C("手机号码", "phone", cells.phone, note="文本格式"),
+     C("党费类别", "dues_category", cells.choice(DuesCategory), note="、".join(DuesCategory.labels)),
+     C("减免党费", "dues_reduced", B, note="是/否")),
+    key=("id_number",), handler=handlers.member_row, fallback_column="所属组织编码",
+    note="党员名册，按身份证号匹配",
+)
+
+EVENTS = Sheet(
+    "党员变动",
+    (C("身份证号", "id_number", ID, required=True, aliases=("member",)),
+     C("事件", "kind", cells.choice(EVENT), required=True, note="、".join(label for _, label in EVENT.choices)),
+     C("日期", "date", D, aliases=("transferred_on",)),
+     C("组织编码", "org", note="转接：转入组织", aliases=("to_org",)),
+     C("转出组织编码", "from_org", note="转接：转出组织"),
+     C("说明", "note")),
+    key=("id_number", "kind", "date"), handler=handlers.event_row, order=handlers.by_date("date"),
+    finish=handlers.finish_events, extra=True, fallback_column="身份证号",
+    note="党员的组织关系转接、停止/恢复党籍和出党记录（入党、转正在“党员”表）",
+)
+
+POSTS = Sheet(
+    "班子",
+    (C("组织编码", "org", required=True),
+     C("身份证号", "id_number", ID, required=True, aliases=("member",)),
+     C("职务", "post", cells.choice(Post), required=True, note="、".join(Post.labels)),
+     C("任职日期", "started_on", D, required=True),
+     C("离任日期", "ended_on", D),
+     C("兼任行政职务", "admin_post"),
+     C("专职", "full_time", B, note="是/否")),
+    key=("org", "id_number", "post", "started_on"), handler=handlers.post_row, order=handlers.by_date("started_on"),
+    fallback_column="组织编码", note="班子成员任职",
+)
+
+ELECTIONS = Sheet(
+    "换届",
+    (C("组织编码", "org", required=True),
+     C("选举日期", "held_on", D, required=True),
+     C("任期年数", "term_years", N, required=True),
+     C("应到人数", "expected", N, required=True),
+     C("实到人数", "present", N, required=True),
+     C("应选人数", "seats", N, required=True),
+     C("候选人数", "candidates", N, required=True),
+     C("批准延期至", "postponed_to", D)),
+    key=("org", "held_on"), handler=handlers.election_row, fallback_column="组织编码", note="换届选举",
+)
+
+# The order of LEDGER.md, with the project's history sheets right after the sheet they complete.
+SHEETS = (ORGS, LINKS, MEMBERS, EVENTS, POSTS, ELECTIONS)
+BY_NAME = {s.name: s for s in SHEETS}
+# Sheets of LEDGER.md this version does not read yet: ignored with a warning that says so.
+LATER_SHEETS = ("组织生活", "发展党员", "党费", "三重一大", "问题整改", "培训", "帮扶", "党员之家")
+# The explanation sheet of the template: read by people, skipped by the importer.
+HELP_SHEET = "说明"

@@ -1,0 +1,117 @@
+"""The exporter, the template, and the round trip export → empty database → import."""
+import io
+
+import pytest
+from django.core.management import call_command
+
+from dangjian.audit.models import AuditEntry
+from dangjian.core.errors import PermissionDenied
+from dangjian.ledger.exporter import run_export, template_workbook
+from dangjian.ledger.importer import run_import
+from dangjian.ledger.sheets import SHEETS
+from dangjian.members import services as members
+from dangjian.organizations import services as orgs
+
+from .cast import person_id
+from .test_ledger_support import D, counts, read_back, snapshot
+
+
+def export(actor=None, org=None):
+    buffer = io.BytesIO()
+    run_export(buffer, actor=actor, org=org)
+    buffer.seek(0)
+    return buffer
+
+
+def rows(book, sheet):
+    return [[c.value for c in r] for r in book[sheet].iter_rows(min_row=2)]
+
+
+def add_history(c):
+    """Moves, transfers, suspension, exit, ended posts, a postponed election: what a round trip must keep."""
+    orgs.move_organization(c.a0102, actor=None, new_parent=c.b01, moved_on=D(2019, 1, 1), note="划转乙市")
+    members.transfer_member(c.li, actor=None, to_org=c.a0102, transferred_on=D(2019, 6, 1), note="工作调动")
+    members.suspend_member(c.zhao, actor=None, suspended_on=D(2020, 1, 1))
+    members.restore_member(c.zhao, actor=None, restored_on=D(2020, 6, 1))
+    members.record_exit(c.chen, actor=None, kind="died", exited_on=D(2021, 2, 3))
+    # Transferred while probationary, confirmed afterwards: the confirmation sits between events.
+    sun = members.create_member(actor=None, id_number=person_id(12, "F"), name="孙悦", org=c.a0101,
+                                admitted_on=D(2017, 7, 1), sex="F", phone="13700000000")
+    members.transfer_member(sun, actor=None, to_org=c.b0101, transferred_on=D(2018, 1, 1))
+    members.confirm_member(sun, actor=None, confirmed_on=D(2018, 7, 1))
+    orgs.end_post(c.secretary_post, actor=None, ended_on=D(2019, 3, 1))
+    orgs.create_post(actor=None, org=c.a0101, member=c.wang, post="secretary", started_on=D(2019, 3, 2),
+                     admin_post="总经理", full_time=True)
+    orgs.update_election(c.election, actor=None, postponed_to=D(2019, 9, 1))
+    orgs.update_organization(c.a01, actor=None, unit_employees=1200, has_party_office=True, party_staff_count=3)
+
+
+def test_it_reproduces_the_data_in_an_empty_database(cast):
+    add_history(cast)
+    before = snapshot()
+    book = export()
+    call_command("flush", interactive=False)
+    assert counts()["Organization"] == 0
+    result = run_import(book, actor=None)
+    assert result.applied, result.to_json()
+    assert snapshot() == before
+
+
+def test_it_changes_nothing_when_its_own_export_is_imported_back(cast):
+    add_history(cast)
+    book = export()
+    before = counts()
+    result = run_import(book, actor=None)
+    assert result.applied and result.changed == 0 and counts() == before
+
+
+def test_it_writes_ids_and_phones_as_text_and_dates_as_dates(cast):
+    book = read_back(export())
+    assert [ws.title for ws in book.worksheets] == [s.name for s in SHEETS]
+    for sheet in SHEETS:
+        assert [c.value for c in book[sheet.name][1]] == sheet.headers
+    header = [c.value for c in book["党员"][1]]
+    zhang = next(r for r in book["党员"].iter_rows(min_row=2) if r[1].value == "张建国")
+    id_cell, phone_cell = zhang[header.index("身份证号")], zhang[header.index("手机号码")]
+    assert id_cell.value == cast.zhang.id_number and id_cell.number_format == "@" and id_cell.data_type == "s"
+    assert phone_cell.value == "13812345678" and phone_cell.number_format == "@"
+    admitted = zhang[header.index("入党日期")]
+    assert admitted.is_date and admitted.value.date() == D(2010, 7, 1)
+    assert zhang[header.index("人员类别")].value == "正式党员" and zhang[header.index("党小组编码")].value == "A0101G1"
+    assert rows(book, "组织")[0][:4] == ["JT", "集团党委", "党委", None]
+
+
+def test_it_exports_the_subtree_of_an_org_admin(cast):
+    book = read_back(export(actor=cast.a01admin))
+    assert {r[0] for r in rows(book, "组织")} == {"A01", "A0101", "A0101G1", "A0102"}
+    assert {r[1] for r in rows(book, "党员")} == {"张建国", "李秀英", "王志强", "赵丽"}
+    entry = AuditEntry.objects.get(action="ledger.export")
+    assert entry.org_code == "A01" and entry.actor == cast.a01admin
+
+
+def test_it_exports_one_subtree_on_request(cast):
+    book = read_back(export(org=cast.b01))
+    assert [r[0] for r in rows(book, "组织")] == ["B01", "B0101"]
+    assert AuditEntry.objects.get(action="ledger.export").org_code == "B01"
+
+
+@pytest.mark.parametrize("who", ["shuji", "dangyuan", "outsider"])
+def test_it_refuses_the_export_to_roles_that_may_not_see_full_ids(cast, who):
+    with pytest.raises(PermissionDenied):
+        export(actor=getattr(cast, who))
+
+
+def test_it_refuses_an_org_admin_another_subtree(cast):
+    with pytest.raises(PermissionDenied):
+        export(actor=cast.a01admin, org=cast.b01)
+    assert not AuditEntry.objects.filter(action="ledger.export").exists()
+
+
+def test_it_makes_a_template_that_imports_as_nothing(cast):
+    data = template_workbook()
+    book = read_back(data)
+    assert book.sheetnames == ["说明"] + [s.name for s in SHEETS]
+    assert [c.value for c in book["党员"][1]] == SHEETS[2].headers
+    assert any(r[1] == "身份证号" and r[2] == "是" for r in book["说明"].iter_rows(values_only=True))
+    result = run_import(io.BytesIO(data), actor=None)
+    assert result.applied and result.changed == 0 and not result.warnings
