@@ -6,7 +6,7 @@ it may see and change everything.
 from django.db.models import Q
 
 from dangjian.core.errors import PermissionDenied
-from dangjian.organizations.models import Organization, OrgType
+from dangjian.organizations.models import Organization, OrgType, under
 
 from .models import Role, RoleKind
 
@@ -37,7 +37,7 @@ def visible_orgs(user):
     if role.kind == RoleKind.ADMIN:
         return qs
     if role.kind == RoleKind.ORG_ADMIN:
-        return qs.filter(path__startswith=role.org.path)
+        return qs.filter(under(role.org.path))
     # 支部书记/组织委员: the branch itself and the 党小组 inside it.
     return qs.filter(Q(pk=role.org_id) | Q(parent_id=role.org_id, org_type=OrgType.PARTY_GROUP))
 
@@ -55,7 +55,7 @@ def visible_members(user):
     if role.kind == RoleKind.ADMIN:
         return qs
     if role.kind == RoleKind.ORG_ADMIN:
-        return qs.filter(org__path__startswith=role.org.path)
+        return qs.filter(under(role.org.path, "org__path"))
     if role.kind == RoleKind.BRANCH_OFFICER:
         return qs.filter(org_id=role.org_id)
     return qs.filter(pk=role.member_id)
@@ -71,7 +71,7 @@ def visible_audit(user):
     if role.kind == RoleKind.ADMIN:
         return qs
     # 党务管理员: the subtree; 支部书记: the branch and its 党小组 (also a path prefix).
-    return qs.filter(org_path__startswith=role.org.path)
+    return qs.filter(under(role.org.path, "org_path"))
 
 
 def can_manage_org(user, org):

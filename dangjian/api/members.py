@@ -1,11 +1,11 @@
 """/api/members: the roster, through members.services and accounts.access. ID and phone numbers are
 masked in every answer; /reveal gives them in full to a role that may see them, and is audited."""
-from django.db.models import Q
 from django.http import HttpResponse
 from ninja import Query, Router, Status
 
 from dangjian.accounts.access import visible_members
 from dangjian.members import services
+from dangjian.organizations.models import under
 from dangjian.members.models import DuesCategory, Education, Member, PostCategory, Sex, Stage, ordered_events
 
 from .schemas import (ConfirmIn, Error, ExitIn, MemberCreateIn, MemberDetailOut, MemberPage, MemberPatchIn,
@@ -63,7 +63,7 @@ def list_members(
     qs = visible_members(user)
     if org:
         at = filter_org_or_404(user, org, field="org")
-        qs = qs.filter(Q(org__path__startswith=at.path) | Q(party_group__path__startswith=at.path))
+        qs = qs.filter(under(at.path, "org__path") | under(at.path, "party_group__path"))
     if stage:
         check_choice(stage, Stage, field="stage", label="人员类别")
         qs = qs.filter(stage=stage)

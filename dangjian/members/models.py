@@ -9,6 +9,7 @@ import datetime
 from django.db import models
 
 from dangjian.core.masking import mask_id_number, mask_phone
+from dangjian.organizations.models import under
 
 
 class Sex(models.TextChoices):
@@ -78,7 +79,7 @@ TRANSITIONS = {
 
 class MemberQuerySet(models.QuerySet):
     def in_subtree(self, org):
-        return self.filter(org__path__startswith=org.path)
+        return self.filter(under(org.path, "org__path"))
 
     def current(self):
         """Members still on the roll (not left)."""
@@ -135,7 +136,7 @@ class Member(models.Model):
 
     def state_on(self, day: datetime.date):
         """(stage, org) on `day` computed from the events; (None, None) before admission."""
-        return compute_state(list(self.events.all()), day)
+        return compute_state(list(self.events.select_related("org")), day)
 
     def snapshot(self):
         return {

@@ -115,7 +115,7 @@ def _membership(member):
 
 def refresh_state(member):
     """Rewrite the cached stage/org/dates from the events (the only place that sets them)."""
-    events = list(member.events.all())
+    events = list(member.events.select_related("org"))
     stage, org = compute_state(events, datetime.date.max)
     admitted = next(e for e in events if e.kind == EventKind.ADMITTED)
     confirmed = next((e for e in events if e.kind == EventKind.CONFIRMED), None)

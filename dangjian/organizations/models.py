@@ -35,10 +35,17 @@ ALLOWED_PARENTS = {
 PATH_STEP = 8  # each level of the materialized path is the pk, zero padded, plus "/"
 
 
+def under(path, field="path"):
+    """Rows whose materialized `field` lies in the subtree at `path` (itself included). Paths hold only
+    digits and "/", and "/" sorts just before "0", so the subtree is the range [path, path-with-its-last-
+    "/"-as-"0"): an index range on SQLite and PostgreSQL alike, where a LIKE 'prefix%' is not."""
+    return Q(**{f"{field}__gte": path, f"{field}__lt": path[:-1] + "0"})
+
+
 class OrganizationQuerySet(models.QuerySet):
     def subtree(self, org):
         """The organisation and everything below it, by materialized path (one indexed LIKE)."""
-        return self.filter(path__startswith=org.path)
+        return self.filter(under(org.path))
 
     def existing_on(self, day):
         return self.filter(founded_on__lte=day).filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day))

@@ -13,7 +13,7 @@ from dangjian.core.errors import DomainError
 from dangjian.rules import parameters
 
 from .models import (ALLOWED_PARENTS, LEADERSHIP_TYPES, PATH_STEP, CommitteePost, Election, Organization,
-                     OrgType, ParentLink, Post)
+                     OrgType, ParentLink, Post, under)
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 ORG_FIELDS = ("name", "org_type", "founded_on", "dissolved_on", "unit_name", "unit_employees",
@@ -139,7 +139,7 @@ def move_organization(org, *, actor, new_parent, moved_on, note=""):
     old_path, new_path = org.path, _path_for(org, new_parent)
     delta = new_parent.depth + 1 - org.depth
     # One UPDATE re-roots the whole subtree: the paths below keep their tails.
-    Organization.objects.filter(path__startswith=old_path).update(
+    Organization.objects.filter(under(old_path)).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)), depth=F("depth") + delta)
     Organization.objects.filter(pk=org.pk).update(parent=new_parent)
     org.refresh_from_db()
@@ -159,7 +159,7 @@ def dissolve_organization(org, *, actor, dissolved_on):
     if dissolved_on is None:
         raise DomainError("请填写撤销日期", field="dissolved_on", code="REQUIRED")
     current = Member.objects.current()
-    if current.in_subtree(org).exists() or current.filter(party_group__path__startswith=org.path).exists():
+    if current.in_subtree(org).exists() or current.filter(under(org.path, "party_group__path")).exists():
         raise DomainError("该组织（或其下级组织）仍有党员，请先办理组织关系转接", field="dissolved_on",
                           code="ORG_HAS_MEMBERS")
     if org.children.filter(dissolved_on__isnull=True).exists():

@@ -3,6 +3,7 @@ list starts from. The scope only narrows: it is always intersected with what the
 (accounts.access), so a forged session value can never widen a view."""
 from dangjian.accounts.access import role_of, visible_audit, visible_members, visible_orgs
 from dangjian.accounts.models import RoleKind
+from dangjian.organizations.models import under
 
 SESSION_KEY = "scope_org_id"
 
@@ -26,19 +27,19 @@ def set_scope(request, org):
 def scoped_orgs(request):
     qs = visible_orgs(request.user)
     scope = current_scope(request)
-    return qs.filter(path__startswith=scope.path) if scope else qs
+    return qs.filter(under(scope.path)) if scope else qs
 
 
 def scoped_members(request):
     qs = visible_members(request.user)
     scope = current_scope(request)
-    return qs.filter(org__path__startswith=scope.path) if scope else qs
+    return qs.filter(under(scope.path, "org__path")) if scope else qs
 
 
 def scoped_audit(request):
     qs = visible_audit(request.user)
     scope = current_scope(request)
-    return qs.filter(org_path__startswith=scope.path) if scope else qs
+    return qs.filter(under(scope.path, "org_path")) if scope else qs
 
 
 def kind_of(user):

@@ -13,7 +13,7 @@ from dangjian.accounts.access import (can_manage_org, can_manage_tree, home_org,
 from dangjian.core.dates import parse_date, today
 from dangjian.core.errors import DomainError
 from dangjian.organizations import services
-from dangjian.organizations.models import LEADERSHIP_TYPES, CommitteePost, Election, OrgType
+from dangjian.organizations.models import LEADERSHIP_TYPES, CommitteePost, Election, OrgType, under
 from dangjian.organizations.queries import term_status, tree_on
 
 from ..forms import (ElectionCreateForm, ElectionEditForm, OrgCreateForm, OrgEditForm, OrgMoveForm, PostCreateForm,
@@ -114,7 +114,7 @@ def org_detail(request, code):
                           namer.linkable(link.parent)) for link in org.parent_links.select_related("parent")],
         "children": visible_orgs(user).filter(parent=org).order_by("code"),
         "held_here": members.filter(org=org).count(),
-        "held_below": members.filter(org__path__startswith=org.path).count(),
+        "held_below": members.filter(under(org.path, "org__path")).count(),
         "can_manage": can_manage_org(user, org),
         "can_tree": can_manage_tree(user, org),
         "is_leadership": org.org_type in LEADERSHIP_TYPES,
@@ -191,7 +191,7 @@ class OrgMove(OrgFormMixin, ServiceFormView):
 
     def form_extras(self):
         # The organisation's own subtree is left out: it cannot sit under itself.
-        return {"parents": _parent_choices(self.request.user).exclude(path__startswith=self.org.path)}
+        return {"parents": _parent_choices(self.request.user).exclude(under(self.org.path))}
 
     def get_initial(self):
         return {"moved_on": today()}
