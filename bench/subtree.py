@@ -101,7 +101,7 @@ def main():
 
 def run(args):
     from dangjian.members.models import Member
-    from dangjian.organizations.models import Organization
+    from dangjian.organizations.models import Organization, under
     from dangjian.organizations.queries import tree_on
     from dangjian.organizations.services import move_organization
 
@@ -122,10 +122,9 @@ def run(args):
                 Member.objects.filter(org__path__startswith=org.path).count())
 
     def subtree_range(org):
-        # The same set as a range: every path below starts with org.path, and "/" + 1 is "0".
-        bounds = dict(path__gte=org.path, path__lt=org.path[:-1] + "0")
-        return (Organization.objects.filter(**bounds).count(),
-                Member.objects.filter(**{f"org__{k}": v for k, v in bounds.items()}).count())
+        # The same set as an index range (organizations.models.under), what the application uses.
+        return (Organization.objects.filter(under(org.path)).count(),
+                Member.objects.filter(under(org.path, "org__path")).count())
 
     for label, org in (("root", root), ("mid (level 1)", level1[0]), ("level 2", level2[0]), ("leaf", branches[0])):
         (orgs, members), seconds = timed(lambda: subtree(org))

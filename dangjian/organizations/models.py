@@ -32,14 +32,17 @@ ALLOWED_PARENTS = {
     OrgType.PARTY_GROUP: BRANCH_TYPES + (OrgType.GENERAL_BRANCH,),
 }
 
-PATH_STEP = 8  # each level of the materialized path is the pk, zero padded, plus "/"
+PATH_STEP = 8  # each level of the materialized path is the pk as 8 digits: "00000001" "00000007" …
 
 
 def under(path, field="path"):
-    """Rows whose materialized `field` lies in the subtree at `path` (itself included). Paths hold only
-    digits and "/", and "/" sorts just before "0", so the subtree is the range [path, path-with-its-last-
-    "/"-as-"0"): an index range on SQLite and PostgreSQL alike, where a LIKE 'prefix%' is not."""
-    return Q(**{f"{field}__gte": path, f"{field}__lt": path[:-1] + "0"})
+    """Rows whose materialized `field` lies in the subtree at `path` (itself included).
+
+    A path is only digits in fixed-width levels, so the subtree is the range [path, path + 1) read as a
+    number of the same width: an index range on SQLite and PostgreSQL alike (a LIKE 'prefix%' is not
+    on SQLite), and digits sort the same in every collation, "C" or zh_CN alike."""
+    upper = str(int(path) + 1).zfill(len(path))
+    return Q(**{f"{field}__gte": path, f"{field}__lt": upper})
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -60,7 +63,8 @@ class Organization(models.Model):
     org_type = models.CharField("组织类别", max_length=20, choices=OrgType.choices)
     parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children",
                                verbose_name="上级组织")
-    # Materialized path "00000001/00000007/": ancestors' pks then its own. Kept by the services only.
+    # Materialized path "0000000100000007": ancestors' pks then its own, 8 digits each. Kept by the
+    # services only.
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     founded_on = models.DateField("成立日期")
@@ -99,7 +103,8 @@ class Organization(models.Model):
         return self.path.startswith(other.path)
 
     def ancestors(self):
-        pks = [int(p) for p in self.path.strip("/").split("/")[:-1]] if self.path else []
+        levels = [self.path[i:i + PATH_STEP] for i in range(0, len(self.path), PATH_STEP)]
+        pks = [int(level) for level in levels[:-1]]
         by_pk = Organization.objects.in_bulk(pks)
         return [by_pk[pk] for pk in pks if pk in by_pk]
 

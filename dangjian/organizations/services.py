@@ -21,7 +21,7 @@ ORG_FIELDS = ("name", "org_type", "founded_on", "dissolved_on", "unit_name", "un
 
 
 def _path_for(org, parent):
-    return (parent.path if parent else "") + f"{org.pk:0{PATH_STEP}d}/"
+    return (parent.path if parent else "") + f"{org.pk:0{PATH_STEP}d}"
 
 
 def _check_parent(org_type, parent, *, field="parent"):
