@@ -243,3 +243,19 @@ def test_it_refuses_to_dissolve_a_party_group_with_members(cast):
     with pytest.raises(DomainError) as exc:
         dissolve_organization(cast.a0101g1, actor=None, dissolved_on=D(2018, 1, 1))
     assert exc.value.code == "ORG_HAS_MEMBERS"
+
+
+def test_it_guards_dissolution_and_retyping_made_through_an_update(cast):
+    for changes in ({"dissolved_on": D(2020, 1, 1)}, {"org_type": OrgType.GENERAL_BRANCH}):
+        with pytest.raises(DomainError) as exc:
+            update_organization(cast.a0101, actor=cast.shuji, **changes)
+        assert exc.value.code == "FORBIDDEN"
+    with pytest.raises(DomainError) as exc:  # members still held there
+        update_organization(cast.a01, actor=cast.a01admin, dissolved_on=D(2020, 1, 1))
+    assert exc.value.code == "ORG_HAS_MEMBERS"
+    with pytest.raises(DomainError) as exc:  # a 党小组 cannot hold memberships
+        update_organization(cast.a0102, actor=None, org_type=OrgType.PARTY_GROUP)
+    assert exc.value.code in ("ORG_PARENT_TYPE", "ORG_HAS_MEMBERS")
+    cast.a0101.refresh_from_db()
+    assert cast.a0101.dissolved_on is None and cast.a0101.org_type == OrgType.BRANCH
+    assert update_organization(cast.a0101, actor=cast.shuji, unit_name="甲市分公司一部") is True

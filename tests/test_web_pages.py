@@ -260,6 +260,7 @@ def test_it_exports_the_filtered_roster_masked(client, cast):
     assert rows[0][:3] == ("姓名", "性别", "身份证号")
     assert [r[0] for r in rows[1:]] == ["李秀英", "赵丽"]
     assert rows[1][2] == cast.li.masked_id_number and rows[1][15] == "138****5678"
+    assert rows[1][3] == "1980-**-**"  # the birth date is what the masked ID hides
     cells = " ".join(str(v) for row in rows for v in row)
     assert cast.li.id_number not in cells and "13812345678" not in cells
     entry = AuditEntry.objects.get(action="member.export")
@@ -325,3 +326,23 @@ def test_it_scopes_the_audit_page_to_the_role(client, cast):
     client.force_login(cast.shuji)
     html = text(client.get(reverse("audit")))
     assert "张建国" in html and "赵丽" not in html and "陈刚" not in html
+
+
+def test_it_never_shows_a_full_birth_date_beside_a_masked_id(client, cast):
+    """The eight digits a masked ID hides are the birth date: a role that may not reveal sees neither."""
+    client.force_login(cast.shuji)
+    html = client.get(reverse("member_detail", args=[cast.li.pk])).content.decode()
+    assert "1980-**-**" in html and "1980-05-03" not in html and cast.li.id_number not in html
+    audit = client.get(reverse("audit")).content.decode()
+    assert "1980-05-03" not in audit
+
+
+def test_it_lets_a_branch_officer_search_ids_only_by_the_shown_tail(client, cast):
+    client.force_login(cast.shuji)
+    tail4, tail6 = cast.li.id_number[-4:], cast.li.id_number[-6:]
+    assert "李秀英" in client.get(reverse("roster"), {"q": tail4}).content.decode()
+    assert "李秀英" not in client.get(reverse("roster"), {"q": tail6}).content.decode()
+    assert "李秀英" not in client.get(reverse("roster"), {"q": cast.li.id_number}).content.decode()
+    client.force_login(cast.a01admin)
+    assert "李秀英" in client.get(reverse("roster"), {"q": tail6}).content.decode()
+    assert "李秀英" in client.get(reverse("roster"), {"q": cast.li.id_number}).content.decode()

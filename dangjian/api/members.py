@@ -22,7 +22,7 @@ CHOICES = (("sex", Sex, "性别"), ("education", Education, "学历"), ("post_ca
 def member_out(m):
     return {
         "id": m.pk, "name": m.name, "sex": m.sex, "sex_label": m.get_sex_display(), "ethnicity": m.ethnicity,
-        "birth_date": m.birth_date, "education": m.education, "education_label": m.get_education_display(),
+        "birth_date_masked": m.masked_birth_date, "education": m.education, "education_label": m.get_education_display(),
         "post_category": m.post_category, "post_category_label": m.get_post_category_display(),
         "is_leading_cadre": m.is_leading_cadre, "org": m.org.code, "org_name": m.org.name,
         "party_group": m.party_group.code if m.party_group_id else None,
@@ -82,8 +82,8 @@ def get_member(request, member_id: int):
     return member_detail(member_or_404(actor(request), member_id))
 
 
-@router.get("/{int:member_id}/reveal", response={200: RevealOut, 401: Error, 403: Error, 404: Error},
-            summary="查看完整身份证号和手机号码（记入审计日志）")
+@router.post("/{int:member_id}/reveal", response={200: RevealOut, 401: Error, 403: Error, 404: Error},
+             summary="查看完整身份证号、手机号码和出生日期（记入审计日志；POST：有副作用的操作不用GET）")
 def reveal_member(request, member_id: int, response: HttpResponse):
     user = actor(request)
     member = member_or_404(user, member_id)

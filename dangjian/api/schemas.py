@@ -137,7 +137,7 @@ class MemberOut(Schema):
     sex: str
     sex_label: str
     ethnicity: str
-    birth_date: datetime.date
+    birth_date_masked: str = Field(description="出生日期（只显示年份：与脱敏的身份证号同样保护）")
     education: str
     education_label: str
     post_category: str
@@ -184,6 +184,7 @@ class RevealOut(Schema):
     name: str
     id_number: str
     phone: str
+    birth_date: datetime.date
 
 
 class MemberCreateIn(In):

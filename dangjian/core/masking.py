@@ -19,7 +19,16 @@ def mask_phone(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
-SENSITIVE_FIELDS = {"id_number": mask_id_number, "phone": mask_phone}
+def mask_birth_date(value) -> str:
+    """1980-05-03 → 1980-**-**. The eight digits a masked ID hides are exactly the birth date, so a
+    full birth date beside a masked ID would give the ID away: it is masked with it."""
+    if not value:
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text[:4] + "-**-**"
+
+
+SENSITIVE_FIELDS = {"id_number": mask_id_number, "phone": mask_phone, "birth_date": mask_birth_date}
 
 
 def mask_snapshot(data: dict) -> dict:

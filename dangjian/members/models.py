@@ -8,7 +8,7 @@ import datetime
 
 from django.db import models
 
-from dangjian.core.masking import mask_id_number, mask_phone
+from dangjian.core.masking import mask_birth_date, mask_id_number, mask_phone
 from dangjian.organizations.models import under
 
 
@@ -130,6 +130,10 @@ class Member(models.Model):
     @property
     def masked_phone(self):
         return mask_phone(self.phone)
+
+    @property
+    def masked_birth_date(self):
+        return mask_birth_date(self.birth_date)
 
     def age_on(self, day: datetime.date) -> int:
         return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))

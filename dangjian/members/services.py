@@ -262,14 +262,14 @@ def record_exit(member, *, actor, kind, exited_on, note=""):
 
 
 def reveal_member(member, *, actor):
-    """Show the full ID and phone to an actor whose role allows it; the reveal is audited."""
+    """Show the full ID, phone and birth date to an actor whose role allows it; the reveal is audited."""
     from dangjian.accounts.access import can_reveal
     from dangjian.core.errors import PermissionDenied
 
     if not can_reveal(actor, member):
         raise PermissionDenied("您的角色不能查看完整的身份证号和手机号码")
     log_action(actor=actor, action="member.reveal", obj=member, org=member.org)
-    return {"id_number": member.id_number, "phone": member.phone}
+    return {"id_number": member.id_number, "phone": member.phone, "birth_date": member.birth_date}
 
 
 def find_org(code, *, field="org"):

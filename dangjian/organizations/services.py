@@ -12,8 +12,8 @@ from dangjian.audit.services import changed_fields, log_action
 from dangjian.core.errors import DomainError
 from dangjian.rules import parameters
 
-from .models import (ALLOWED_PARENTS, LEADERSHIP_TYPES, PATH_STEP, CommitteePost, Election, Organization,
-                     OrgType, ParentLink, Post, under)
+from .models import (ALLOWED_PARENTS, LEADERSHIP_TYPES, MEMBERSHIP_TYPES, PATH_STEP, CommitteePost, Election,
+                     Organization, OrgType, ParentLink, Post, under)
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 ORG_FIELDS = ("name", "org_type", "founded_on", "dissolved_on", "unit_name", "unit_employees",
@@ -85,8 +85,10 @@ def create_organization(*, actor, code, name, org_type, parent, founded_on, diss
 
 @transaction.atomic
 def update_organization(org, *, actor, **changes):
-    """Change an organisation's own facts (not its parent: see `move_organization`). Returns True when
-    something changed; an unchanged call writes nothing (re-imports are idempotent)."""
+    """Change an organisation's own facts (not its parent: see `move_organization`). Retyping,
+    dissolving or reopening changes the tree, so it needs the tree permission and, for a dissolution,
+    an empty organisation. Returns True when something changed; an unchanged call writes nothing
+    (re-imports are idempotent)."""
     unknown = set(changes) - set(ORG_FIELDS)
     if unknown:
         raise ValueError(f"not organisation fields: {unknown}")
@@ -96,22 +98,46 @@ def update_organization(org, *, actor, **changes):
     if "name" in changes:
         data["name"] = (changes["name"] or "").strip()
     _check_fields(data)
+    if data["org_type"] != org.org_type or data["dissolved_on"] != org.dissolved_on:
+        require_manage_tree(actor, org)
     if data["org_type"] != org.org_type:
-        _check_parent(data["org_type"], org.parent, field="org_type")
-        for child in org.children.all():
-            if org.org_type not in ALLOWED_PARENTS[OrgType(child.org_type)]:
-                continue
-            if data["org_type"] not in ALLOWED_PARENTS[OrgType(child.org_type)]:
-                raise DomainError(f"下级组织“{child.name}”不能隶属于{OrgType(data['org_type']).label}",
-                                  field="org_type", code="ORG_PARENT_TYPE")
+        _check_retype(org, data["org_type"])
+    dissolving = data["dissolved_on"] is not None and data["dissolved_on"] != org.dissolved_on
+    if dissolving:
+        _check_dissolution(org)
     for f in ORG_FIELDS:
         setattr(org, f, data[f])
     old, new = changed_fields(before, org.snapshot())
     if not new:
         return False
     org.save()
-    log_action(actor=actor, action="organization.update", obj=org, org=org, before=old, after=new)
+    action = "organization.dissolve" if dissolving and set(new) == {"dissolved_on"} else "organization.update"
+    log_action(actor=actor, action=action, obj=org, org=org, before=old, after=new)
     return True
+
+
+def _check_retype(org, org_type):
+    _check_parent(org_type, org.parent, field="org_type")
+    for child in org.children.all():
+        if org_type not in ALLOWED_PARENTS[OrgType(child.org_type)]:
+            raise DomainError(f"下级组织“{child.name}”不能隶属于{OrgType(org_type).label}",
+                              field="org_type", code="ORG_PARENT_TYPE")
+    if org_type not in MEMBERSHIP_TYPES and org.members.exists():
+        raise DomainError(f"{OrgType(org_type).label}不能直接管理党员的组织关系，该组织仍有党员",
+                          field="org_type", code="ORG_HAS_MEMBERS")
+
+
+def _check_dissolution(org):
+    """撤销 only an empty organisation: no current member held there or below or in its 党小组, and no
+    organisation below still open."""
+    from dangjian.members.models import Member
+
+    current = Member.objects.current()
+    if current.in_subtree(org).exists() or current.filter(under(org.path, "party_group__path")).exists():
+        raise DomainError("该组织（或其下级组织）仍有党员，请先办理组织关系转接", field="dissolved_on",
+                          code="ORG_HAS_MEMBERS")
+    if org.children.filter(dissolved_on__isnull=True).exists():
+        raise DomainError("请先撤销下级组织", field="dissolved_on", code="ORG_HAS_CHILDREN")
 
 
 @transaction.atomic
@@ -149,35 +175,11 @@ def move_organization(org, *, actor, new_parent, moved_on, note=""):
     return org
 
 
-@transaction.atomic
 def dissolve_organization(org, *, actor, dissolved_on):
-    """撤销: refused while members still hold their membership there or below (or sit in its 党小组),
-    or while organisations below it are still open."""
-    from dangjian.members.models import Member
-
-    require_manage_tree(actor, org)
+    """撤销: the organisation ceases on `dissolved_on` (see update_organization for the checks)."""
     if dissolved_on is None:
         raise DomainError("请填写撤销日期", field="dissolved_on", code="REQUIRED")
-    current = Member.objects.current()
-    if current.in_subtree(org).exists() or current.filter(under(org.path, "party_group__path")).exists():
-        raise DomainError("该组织（或其下级组织）仍有党员，请先办理组织关系转接", field="dissolved_on",
-                          code="ORG_HAS_MEMBERS")
-    if org.children.filter(dissolved_on__isnull=True).exists():
-        raise DomainError("请先撤销下级组织", field="dissolved_on", code="ORG_HAS_CHILDREN")
-    if dissolved_on < org.founded_on:
-        raise DomainError("撤销日期不能早于成立日期", field="dissolved_on", code="DATE_ORDER")
-    before = org.dissolved_on
-    if before == dissolved_on:
-        return False
-    org.dissolved_on = dissolved_on
-    org.save(update_fields=["dissolved_on"])
-    log_action(actor=actor, action="organization.dissolve", obj=org, org=org,
-               before={"dissolved_on": _iso(before)}, after={"dissolved_on": _iso(dissolved_on)})
-    return True
-
-
-def _iso(d):
-    return d.isoformat() if d else None
+    return update_organization(org, actor=actor, dissolved_on=dissolved_on)
 
 
 # ---- committee posts (班子) ----

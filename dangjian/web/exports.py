@@ -17,7 +17,7 @@ def _safe(value):
 
 def roster_rows(members):
     for m in members:
-        yield (m.name, m.get_sex_display(), m.masked_id_number, m.birth_date, m.ethnicity,
+        yield (m.name, m.get_sex_display(), m.masked_id_number, m.masked_birth_date, m.ethnicity,
                m.get_education_display(), m.get_post_category_display(), m.org.name, m.org.code,
                m.party_group.name if m.party_group_id else "", m.get_stage_display(), m.admitted_on,
                m.confirmed_on, "是" if m.is_leading_cadre else "否", m.get_dues_category_display(), m.masked_phone)

@@ -155,10 +155,8 @@ class MemberEditForm(MemberAttributesForm):
     def __init__(self, *args, masked_phone="", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["phone"].help_text = f"当前：{masked_phone}；留空则不修改" if masked_phone else "留空则不修改"
-        self.fields["sex"].choices = Sex.choices
-        self.fields["sex"].required = True
-        self.fields["birth_date"].required = True
-        self.fields["birth_date"].help_text = ""
+        # Sex and birth date are read from the ID (the key, not editable): nothing to edit, nothing to show.
+        del self.fields["sex"], self.fields["birth_date"]
 
 class EventForm(ChineseForm):
     date = ChineseDateField(label="日期")

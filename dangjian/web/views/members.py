@@ -24,12 +24,13 @@ from dangjian.organizations.models import MEMBERSHIP_TYPES, OrgType
 from ..exports import roster_workbook
 from ..forms import (ConfirmForm, EventForm, ExitForm, MemberCreateForm, MemberEditForm, RosterFilter,
                      TransferForm)
-from ..scope import STAFF_KINDS, OrgNamer, current_scope, scoped_members
+from ..scope import STAFF_KINDS, TREE_KINDS, OrgNamer, current_scope, kind_of, scoped_members
 from .base import ServiceFormView, role_required, staff_required
 
 PAGE_SIZE = 50
 FULL_ID = re.compile(r"^\d{17}[\dX]$")
 ID_TAIL = re.compile(r"^\d{3,16}[\dX]$")
+SHOWN_TAIL = re.compile(r"^\d{3}[\dX]$")
 
 
 def filter_roster(request):
@@ -41,9 +42,14 @@ def filter_roster(request):
     if q:
         match = Q(name__icontains=q) | Q(org__code__iexact=q) | Q(org__name__icontains=q)
         ident = q.upper().replace(" ", "")
-        if FULL_ID.match(ident):
-            match |= Q(id_number=ident)
-        elif ID_TAIL.match(ident):  # 尾号: at least four characters, so a short number finds few people
+        if kind_of(request.user) in TREE_KINDS:  # roles that may see full IDs may search by them
+            if FULL_ID.match(ident):
+                match |= Q(id_number=ident)
+            elif ID_TAIL.match(ident):  # 尾号: at least four characters, so a short number finds few people
+                match |= Q(id_number__endswith=ident)
+        elif SHOWN_TAIL.match(ident):
+            # Others search by the four characters the mask shows: a longer tail would let them read
+            # the hidden digits one by one.
             match |= Q(id_number__endswith=ident)
         qs = qs.filter(match)
     for field in ("stage", "post_category", "education", "sex", "dues_category"):
@@ -130,7 +136,8 @@ def member_reveal(request, pk):
         return JsonResponse({"error": exc.message}, status=403)
     if request.htmx:
         return render(request, "web/_identity.html", {"member": member, "id_number": values["id_number"],
-                                                      "phone": values["phone"], "revealed": True})
+                                                      "phone": values["phone"], "revealed": True,
+                                                      "birth_date": values["birth_date"].isoformat()})
     return JsonResponse(values)
 
 
@@ -186,7 +193,7 @@ class MemberEdit(MemberFormMixin, ServiceFormView):
         return {"groups": groups, "masked_phone": self.member.masked_phone}
 
     def get_initial(self):
-        return {f: getattr(self.member, f) for f in services.ATTRIBUTE_FIELDS if f != "phone"}
+        return {f: getattr(self.member, f) for f in services.ATTRIBUTE_FIELDS if f not in ("phone", "birth_date")}
 
     def perform(self, form):
         data = dict(form.cleaned_data)

@@ -171,6 +171,14 @@ class OrgEdit(OrgFormMixin, ServiceFormView):
     def get_initial(self):
         return {f: getattr(self.org, f) for f in services.ORG_FIELDS}
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if not can_manage_tree(self.request.user, self.org):
+            # Retyping and dissolving change the tree: a branch officer edits the facts only.
+            for name in ("org_type", "dissolved_on"):
+                form.fields.pop(name)
+        return form
+
     def perform(self, form):
         changed = services.update_organization(self.org, actor=self.request.user, **form.cleaned_data)
         self.success_message = "已保存" if changed else "没有需要保存的修改"
