@@ -383,3 +383,16 @@ def test_it_refuses_a_bad_exit_and_changes_nothing(cast):
     call(cast, "admin", "post", f"/api/members/{cast.zhao.pk}/exit", {"kind": "died", "date": "2020-01-01"})
     r = call(cast, "admin", "post", f"/api/members/{cast.zhao.pk}/exit", {"kind": "died", "date": "2020-02-01"})
     assert r.status_code == 400 and r.json()["code"] == "MEMBER_TRANSITION"
+
+
+def test_it_does_not_name_where_a_member_came_from_outside_the_scope(cast):
+    import datetime
+
+    from dangjian.members.services import transfer_member
+
+    transfer_member(cast.chen, actor=None, to_org=cast.a0102, transferred_on=datetime.date(2018, 1, 1))
+    r = call(cast, "a01admin", "get", f"/api/members/{cast.chen.pk}")
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert "B0101" not in body and "乙市一支部" not in body and "范围外" in body
+    assert [e["org"] for e in r.json()["events"]] == [None, None, "A0102"]  # 接收 (hidden), 转正, 转接

@@ -254,3 +254,39 @@ def test_it_serialises_the_result_as_json(cast):
     assert data["applied"] is False
     assert data["errors"] == [{"sheet": "组织", "row": 2, "column": "成立日期", "code": "DATE_INVALID",
                                "message": "成立日期：日期“2018-02-30”不存在"}]
+
+
+def test_it_is_no_window_on_other_subtrees(cast):
+    """a01admin naming B01's organisations or 陈刚 learns nothing about them and changes nothing."""
+    from openpyxl import Workbook
+
+    from dangjian.ledger.importer import run_import
+    from dangjian.organizations.models import CommitteePost
+
+    book = Workbook()
+    orgs = book.active
+    orgs.title = "组织"
+    orgs.append(["组织编码", "组织名称", "组织类别", "上级组织编码", "成立日期"])
+    orgs.append(["B01", "乙市分公司党委", "党委", "JT", "2016-01-01"])
+    posts = book.create_sheet("班子")
+    posts.append(["组织编码", "身份证号", "职务", "任职日期"])
+    posts.append(["A0102", cast.chen.id_number, "委员", "2018-01-01"])
+    path = "/tmp/dangjian-window.xlsx"
+    book.save(path)
+    result = run_import(path, actor=cast.a01admin, dry_run=True)
+    codes = {(e.sheet, e.code) for e in result.errors}
+    assert codes == {("组织", "FORBIDDEN"), ("班子", "FORBIDDEN")}
+    text = " ".join(e.message for e in result.errors)
+    assert "乙市" not in text and "陈刚" not in text and "B0101" not in text
+    assert not CommitteePost.objects.filter(member=cast.chen).exists()
+
+
+def test_it_lets_a_subtree_administrator_name_the_parent_above(cast, tmp_path):
+    """A01's own row names JT as its parent: re-importing one's own export must work."""
+    from dangjian.ledger.exporter import run_export
+    from dangjian.ledger.importer import run_import
+
+    path = tmp_path / "a01.xlsx"
+    run_export(path, actor=cast.a01admin)
+    result = run_import(path, actor=cast.a01admin)
+    assert result.ok and result.applied and not result.changed

@@ -259,3 +259,10 @@ def test_it_guards_dissolution_and_retyping_made_through_an_update(cast):
     cast.a0101.refresh_from_db()
     assert cast.a0101.dissolved_on is None and cast.a0101.org_type == OrgType.BRANCH
     assert update_organization(cast.a0101, actor=cast.shuji, unit_name="甲市分公司一部") is True
+
+
+def test_it_refuses_a_post_for_a_member_outside_the_actors_scope(cast):
+    with pytest.raises(DomainError) as exc:
+        create_post(actor=cast.a01admin, org=cast.a0102, member=cast.chen, post="committee_member",
+                    started_on=D(2018, 1, 1))
+    assert exc.value.code == "FORBIDDEN" and "陈刚" not in exc.value.message

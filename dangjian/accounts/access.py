@@ -128,3 +128,29 @@ def home_org(user):
     if role.kind == RoleKind.MEMBER:
         return role.member.org
     return role.org
+
+
+class OrgNamer:
+    """Names of organisations as a user may see them. Outside the user's reach only the chain above the
+    user's own organisation is named (it is no secret whom one reports to); any other organisation — a
+    sibling subtree met in a history — is shown as 范围外组织, so nothing leaks across subtrees."""
+
+    HIDDEN = "（范围外组织）"
+
+    def __init__(self, user, also=()):
+        self.all = user is None or is_admin(user)
+        self.visible = set() if self.all else set(visible_orgs(user).values_list("pk", flat=True)) | set(also)
+        home = None if self.all else home_org(user)
+        self.home_path = home.path if home else ""
+
+    def shows(self, org):
+        return org is not None and (self.all or org.pk in self.visible
+                                    or (self.home_path and self.home_path.startswith(org.path)))
+
+    def linkable(self, org):
+        return org is not None and (self.all or org.pk in self.visible)
+
+    def name(self, org):
+        if org is None:
+            return "—"
+        return org.name if self.shows(org) else self.HIDDEN

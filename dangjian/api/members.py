@@ -3,7 +3,7 @@ masked in every answer; /reveal gives them in full to a role that may see them, 
 from django.http import HttpResponse
 from ninja import Query, Router, Status
 
-from dangjian.accounts.access import visible_members
+from dangjian.accounts.access import OrgNamer, visible_members
 from dangjian.members import services
 from dangjian.organizations.models import under
 from dangjian.members.models import DuesCategory, Education, Member, PostCategory, Sex, Stage, ordered_events
@@ -34,12 +34,18 @@ def member_out(m):
     }
 
 
-def member_detail(m):
+def member_detail(m, user):
+    """The member with the timeline. Organisations of the history outside the user's reach (a branch in
+    another subtree the member came from) are not named, as on the member's page."""
     data = member_out(m)
+    events = ordered_events(list(m.events.select_related("org")))
+    own = user is not None and getattr(getattr(user, "member", None), "pk", None) == m.pk
+    namer = OrgNamer(user, also={e.org_id for e in events if own and e.org_id})
     data["events"] = [{
         "id": e.pk, "kind": e.kind, "kind_label": e.get_kind_display(), "date": e.date,
-        "org": e.org.code if e.org_id else None, "org_name": e.org.name if e.org_id else None, "note": e.note,
-    } for e in ordered_events(list(m.events.select_related("org")))]
+        "org": e.org.code if e.org_id and namer.shows(e.org) else None,
+        "org_name": namer.name(e.org) if e.org_id else None, "note": e.note,
+    } for e in events]
     return data
 
 
@@ -79,7 +85,8 @@ def list_members(
 @router.get("/{int:member_id}", response={200: MemberDetailOut, 401: Error, 404: Error},
             summary="党员详情（含党籍事项时间线）")
 def get_member(request, member_id: int):
-    return member_detail(member_or_404(actor(request), member_id))
+    user = actor(request)
+    return member_detail(member_or_404(user, member_id), user)
 
 
 @router.post("/{int:member_id}/reveal", response={200: RevealOut, 401: Error, 403: Error, 404: Error},
@@ -106,7 +113,7 @@ def create_member(request, data: MemberCreateIn):
         sex=data.sex or None, birth_date=date_in(data.birth_date, field="birth_date"), ethnicity=data.ethnicity,
         education=data.education, post_category=data.post_category, is_leading_cadre=data.is_leading_cadre,
         party_group=group, dues_category=data.dues_category, dues_reduced=data.dues_reduced, phone=data.phone)
-    return Status(201, member_detail(fresh(member)))
+    return Status(201, member_detail(fresh(member), user))
 
 
 @router.patch("/{int:member_id}", response={200: MemberDetailOut, **ERRORS}, summary="修改党员信息")
@@ -123,7 +130,7 @@ def update_member(request, member_id: int, data: MemberPatchIn):
         if field in changes:
             check_choice(changes[field], choices, field=field, label=label)
     services.update_member(member, actor=user, **changes)
-    return member_detail(fresh(member))
+    return member_detail(fresh(member), user)
 
 
 @router.post("/{int:member_id}/transfer", response={200: MemberDetailOut, **ERRORS}, summary="组织关系转接")
@@ -134,7 +141,7 @@ def transfer_member(request, member_id: int, data: TransferIn):
     services.transfer_member(member, actor=user, to_org=to_org,
                              transferred_on=date_in(data.date, field="date", required=True, label="转接日期"),
                              note=data.note)
-    return member_detail(fresh(member))
+    return member_detail(fresh(member), user)
 
 
 @router.post("/{int:member_id}/confirm", response={200: MemberDetailOut, **ERRORS}, summary="转为正式党员")
@@ -144,7 +151,7 @@ def confirm_member(request, member_id: int, data: ConfirmIn):
     services.confirm_member(member, actor=user,
                             confirmed_on=date_in(data.date, field="date", required=True, label="转正日期"),
                             note=data.note)
-    return member_detail(fresh(member))
+    return member_detail(fresh(member), user)
 
 
 @router.post("/{int:member_id}/exit", response={200: MemberDetailOut, **ERRORS}, summary="出党登记")
@@ -153,4 +160,4 @@ def exit_member(request, member_id: int, data: ExitIn):
     member = member_or_404(user, member_id)
     services.record_exit(member, actor=user, kind=data.kind,
                          exited_on=date_in(data.date, field="date", required=True, label="日期"), note=data.note)
-    return member_detail(fresh(member))
+    return member_detail(fresh(member), user)

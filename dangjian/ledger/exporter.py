@@ -75,7 +75,9 @@ def _sheet_rows(orgs, members, org_qs):
     # org_qs as a subquery, not a list of pks: thousands of bound parameters would break SQLite.
     links = (ParentLink.objects.filter(org__in=org_qs).select_related("org", "parent")
              .order_by("org__path", "valid_from"))
-    posts = (CommitteePost.objects.filter(org__in=org_qs).select_related("org", "member")
+    # Only posts held by members the actor may see: the sheet carries full IDs. A post held by someone
+    # outside the scope (a secretary whose membership is kept higher up) is left to the level above.
+    posts = (CommitteePost.objects.filter(org__in=org_qs, member__in=members).select_related("org", "member")
              .order_by("org__path", "started_on", "id"))
     elections = Election.objects.filter(org__in=org_qs).select_related("org").order_by("org__path", "held_on")
     rows = {

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from dangjian.accounts.access import home_org, visible_members, visible_orgs
 from dangjian.core.errors import DomainError
 from dangjian.core.masking import mask_id_number
 from dangjian.members import services as members
@@ -61,8 +62,22 @@ class Context:
 
     # ---- lookups with messages that point at the real cause ----
 
+    # Every code and ID is looked up within what the actor may see, so the importer is no window on
+    # other subtrees: something that exists out of scope gets one message that names nothing of it.
+
+    def existing_org(self, code, *, field="code", ancestors=False):
+        """The organisation with `code` if the actor may see it (with `ancestors`: also the chain above
+        the actor's own organisation, a parent every subtree names); None if there is none at all."""
+        found = visible_orgs(self.actor).filter(code=code).first()
+        if found is None and ancestors and self.actor is not None:
+            home = home_org(self.actor)
+            found = next((o for o in (home.ancestors() if home else ()) if o.code == code), None)
+        if found is None and Organization.objects.filter(code=code).exists():
+            raise DomainError(f"组织编码“{code}”不在您的管理范围内", field=field, code="FORBIDDEN")
+        return found
+
     def org(self, code, *, field):
-        found = Organization.objects.filter(code=code).first()
+        found = self.existing_org(code, field=field, ancestors=field == "parent")
         if found:
             return found
         if (code,) in self.failed.get("组织", ()):
@@ -72,8 +87,15 @@ class Context:
     def optional_org(self, code, *, field):
         return self.org(code, field=field) if code else None
 
+    def existing_member(self, id_number, *, field="id_number"):
+        found = visible_members(self.actor).filter(id_number=id_number).first()
+        if found is None and Member.objects.filter(id_number=id_number).exists():
+            raise DomainError(f"身份证号{mask_id_number(id_number)}的党员不在您的管理范围内", field=field,
+                              code="FORBIDDEN")
+        return found
+
     def member(self, id_number, *, field="member"):
-        found = Member.objects.filter(id_number=id_number).first()
+        found = self.existing_member(id_number, field=field)
         if found:
             return found
         if (id_number,) in self.failed.get("党员", ()):
@@ -148,7 +170,7 @@ def _new_links(ctx, code):
 
 def organization_row(ctx, row):
     code, parent_code = row["code"], row["parent"]
-    org = Organization.objects.filter(code=code).first()
+    org = ctx.existing_org(code)
     if org is None:
         links = sorted(ctx.history("隶属关系", "code", code), key=lambda r: r["valid_from"])
         founding_code = links[0]["parent"] if links else parent_code
@@ -237,7 +259,7 @@ def member_row(ctx, row):
     id_number, full = row["id_number"], row["category"] == "full"
     org = ctx.org(row["org"], field="org")
     group = ctx.optional_org(row["party_group"], field="party_group")
-    member = Member.objects.filter(id_number=id_number).first()
+    member = ctx.existing_member(id_number)
     pending = _new_events(ctx, id_number)
     if member is None:
         return _create_member(ctx, row, org, group, full, pending)

@@ -11,9 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from dangjian.accounts.access import role_of
+from dangjian.accounts.access import role_of, visible_orgs
 from dangjian.core.errors import DomainError
-from dangjian.organizations.models import Organization
 
 from . import jobs
 from .exporter import EXPORT_ROLES, run_export, template_workbook
@@ -116,9 +115,10 @@ def export(request):
     _require_ledger_role(request.user)
     org = None
     if request.GET.get("org"):
-        org = Organization.objects.filter(code=request.GET["org"].strip()).first()
+        # Looked up among the organisations the user may see: one answer for absent and out of scope.
+        org = visible_orgs(request.user).filter(code=request.GET["org"].strip()).first()
         if org is None:
-            raise Http404("组织编码不存在")
+            raise Http404("组织编码不存在或不在您的管理范围内")
     buffer = io.BytesIO()
     try:
         run_export(buffer, actor=request.user, org=org)

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
-from dangjian.accounts.access import require_manage_org, require_manage_tree
+from dangjian.accounts.access import require_manage_org, require_manage_tree, visible_members
 from dangjian.audit.services import changed_fields, log_action
-from dangjian.core.errors import DomainError
+from dangjian.core.errors import DomainError, PermissionDenied
 from dangjian.rules import parameters
 
 from .models import (ALLOWED_PARENTS, LEADERSHIP_TYPES, MEMBERSHIP_TYPES, PATH_STEP, CommitteePost, Election,
@@ -214,6 +214,8 @@ def _check_post(org, member, post, started_on, ended_on):
 def create_post(*, actor, org, member, post, started_on, ended_on=None, admin_post="", full_time=False):
     """任职: `member` holds `post` in `org`'s 班子 from `started_on`."""
     require_manage_org(actor, org)
+    if not visible_members(actor).filter(pk=member.pk).exists():
+        raise PermissionDenied("无权操作：该党员不在您的管理范围内", field="member")
     _check_post(org, member, post, started_on, ended_on)
     if CommitteePost.objects.filter(org=org, member=member, post=post, started_on=started_on).exists():
         raise DomainError("该任职记录已存在", field="started_on", code="DUPLICATE")

@@ -1,7 +1,7 @@
 """The current subtree (当前范围) a user picked in the organisation tree, and the scoped querysets every
 list starts from. The scope only narrows: it is always intersected with what the role may see
 (accounts.access), so a forged session value can never widen a view."""
-from dangjian.accounts.access import role_of, visible_audit, visible_members, visible_orgs
+from dangjian.accounts.access import OrgNamer, role_of, visible_audit, visible_members, visible_orgs  # noqa: F401
 from dangjian.accounts.models import RoleKind
 from dangjian.organizations.models import under
 
@@ -49,31 +49,3 @@ def kind_of(user):
 
 STAFF_KINDS = (RoleKind.ADMIN, RoleKind.ORG_ADMIN, RoleKind.BRANCH_OFFICER)
 TREE_KINDS = (RoleKind.ADMIN, RoleKind.ORG_ADMIN)
-
-
-class OrgNamer:
-    """Names of organisations as a user may see them. Outside the user's reach only the chain above the
-    user's own organisation is named (it is no secret whom one reports to); any other organisation — a
-    sibling subtree met in a history — is shown as 范围外组织, so nothing leaks across subtrees."""
-
-    HIDDEN = "（范围外组织）"
-
-    def __init__(self, user, also=()):
-        from dangjian.accounts.access import home_org, is_admin
-
-        self.all = user is None or is_admin(user)
-        self.visible = set() if self.all else set(visible_orgs(user).values_list("pk", flat=True)) | set(also)
-        home = None if self.all else home_org(user)
-        self.home_path = home.path if home else ""
-
-    def shows(self, org):
-        return org is not None and (self.all or org.pk in self.visible
-                                    or (self.home_path and self.home_path.startswith(org.path)))
-
-    def linkable(self, org):
-        return org is not None and (self.all or org.pk in self.visible)
-
-    def name(self, org):
-        if org is None:
-            return "—"
-        return org.name if self.shows(org) else self.HIDDEN
