@@ -412,7 +412,7 @@ def test_it_refuses_a_bad_patch_and_changes_nothing(cast):
     cast.a0101.refresh_from_db()
     assert cast.a0101.name == "甲市一支部"
     r = call(cast, "admin", "patch", "/api/organizations/A0101", {"unit_employees": -1})
-    assert r.status_code == 400 and r.json()["message"] == "人数不能为负数"
+    assert r.status_code == 400 and r.json()["message"] == "人数应在0至1000000之间"
     r = call(cast, "admin", "patch", "/api/organizations/A0101", {"name": None})
     assert r.status_code == 422
 
@@ -501,3 +501,8 @@ def test_it_serves_the_api_docs_page_without_a_cdn(db):
     response = Client().get("/api/docs")
     assert response.status_code == 200
     assert "cdn" not in response.content.decode().lower()
+
+
+def test_it_refuses_a_huge_offset_without_a_crash(cast):
+    r = call(cast, "admin", "get", "/api/members?offset=" + "9" * 20)
+    assert r.status_code == 422

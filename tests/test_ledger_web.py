@@ -55,6 +55,7 @@ def test_it_applies_a_good_upload_after_confirmation(client, cast):
     assert Organization.objects.get(code="A0103").parent.code == "A01"
     job.refresh_from_db()
     assert job.result["applied"] and not job.dry_run and job.done == job.total == 1
+    assert job.file == ""  # the workbook (full IDs) is deleted once imported
 
 
 def test_it_gives_a_clear_message_for_a_file_that_is_not_xlsx(client, cast):
@@ -118,3 +119,22 @@ def test_it_downloads_the_ledger_of_the_users_subtree(client, cast):
     out, absent = (client.get(reverse("ledger_export") + f"?org={code}") for code in ("B01", "NOPE"))
     assert out.status_code == absent.status_code == 404 and "乙市" not in out.content.decode()
     assert client.get(reverse("ledger_export") + "?org=A0101").status_code == 200
+
+
+def test_it_deletes_uploaded_workbooks_once_imported_or_stale(cast, settings, tmp_path):
+    import datetime
+
+    from django.utils import timezone
+
+    from dangjian.ledger import jobs
+    from dangjian.ledger.models import ImportJob
+
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "imports").mkdir()
+    stale = tmp_path / "imports" / "old.xlsx"
+    stale.write_bytes(b"x")
+    job = ImportJob.objects.create(user=cast.admin, file="imports/old.xlsx", original_name="old.xlsx")
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
+    jobs.purge_old_uploads()
+    job.refresh_from_db()
+    assert not stale.exists() and job.file == ""

@@ -202,3 +202,9 @@ def test_it_corrects_dates_of_a_member_confirmed_after_a_transfer(cast):
     with pytest.raises(DomainError) as exc:
         correct_membership_dates(m, actor=None, admitted_on=D(2018, 1, 11), confirmed_on=D(2018, 6, 2))
     assert exc.value.code == "DATE_ORDER"
+
+
+def test_it_audits_leaving_the_party_group_on_a_transfer(cast):
+    transfer_member(cast.zhang, actor=None, to_org=cast.a0102, transferred_on=D(2018, 1, 1))
+    entry = AuditEntry.objects.filter(action="member.update", object_id=str(cast.zhang.pk)).latest("id")
+    assert entry.before == {"party_group": "A0101G1"} and entry.after == {"party_group": None}

@@ -266,3 +266,28 @@ def test_it_refuses_a_post_for_a_member_outside_the_actors_scope(cast):
         create_post(actor=cast.a01admin, org=cast.a0102, member=cast.chen, post="committee_member",
                     started_on=D(2018, 1, 1))
     assert exc.value.code == "FORBIDDEN" and "陈刚" not in exc.value.message
+
+
+@pytest.mark.parametrize("day,refused", [(None, False), (1, True)])
+def test_it_refuses_an_election_not_yet_held(cast, day, refused):
+    from dangjian.core.dates import today
+
+    held_on = today() + datetime.timedelta(days=day or 0)
+    data = dict(actor=None, org=cast.a0102, held_on=held_on, term_years=3, expected=3, present=3, seats=3,
+                candidates=4)
+    if refused:
+        with pytest.raises(DomainError) as exc:
+            record_election(**data)
+        assert exc.value.code == "DATE_FUTURE"
+    else:
+        assert record_election(**data).held_on == held_on  # today: held today
+
+
+@pytest.mark.parametrize("value,ok", [(1_000_000, True), (1_000_001, False), (-1, False)])
+def test_it_bounds_head_counts(cast, value, ok):
+    if ok:
+        assert update_organization(cast.a01, actor=None, unit_employees=value) is True
+    else:
+        with pytest.raises(DomainError) as exc:
+            update_organization(cast.a01, actor=None, unit_employees=value)
+        assert exc.value.code == "NUMBER"

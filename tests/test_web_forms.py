@@ -322,3 +322,10 @@ def test_it_keeps_tree_fields_out_of_a_branch_officers_edit_form(client, cast):
                       "dissolved_on": "2020-01-01"})
     cast.a0101.refresh_from_db()
     assert cast.a0101.dissolved_on is None and cast.a0101.org_type == "branch"
+
+
+def test_it_refuses_a_huge_number_with_a_message_not_a_crash(client, cast):
+    client.force_login(cast.a01admin)
+    response = client.post(reverse("org_edit", args=["A0102"]), {
+        "name": "甲市二支部", "org_type": "branch", "founded_on": "2016-01-01", "unit_employees": "9" * 20})
+    assert response.status_code == 200 and "unit_employees" in response.context["form"].errors

@@ -8,7 +8,7 @@ from dangjian.members import services
 from dangjian.organizations.models import under
 from dangjian.members.models import DuesCategory, Education, Member, PostCategory, Sex, Stage, ordered_events
 
-from .schemas import (ConfirmIn, Error, ExitIn, MemberCreateIn, MemberDetailOut, MemberPage, MemberPatchIn,
+from .schemas import (MAX_INT, ConfirmIn, Error, ExitIn, MemberCreateIn, MemberDetailOut, MemberPage, MemberPatchIn,
                       RevealOut, TransferIn)
 from .scope import actor, check_choice, date_in, filter_org_or_404, member_or_404, page, referenced_org
 
@@ -63,7 +63,7 @@ def list_members(
     leading_cadre: bool = Query(None, description="领导干部"),
     include_former: bool = Query(False, description="包括已出党的人员"),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_INT),
 ):
     user = actor(request)
     qs = visible_members(user)

@@ -9,7 +9,7 @@ from dangjian.organizations import services
 from dangjian.organizations.models import LEADERSHIP_TYPES, Organization, OrgType
 from dangjian.organizations.queries import committee_on, term_status
 
-from .schemas import Error, OrgCreateIn, OrgDetailOut, OrgMoveIn, OrgPage, OrgPatchIn
+from .schemas import MAX_INT, Error, OrgCreateIn, OrgDetailOut, OrgMoveIn, OrgPage, OrgPatchIn
 from .scope import actor, check_choice, date_in, filter_org_or_404, org_or_404, page, referenced_org
 
 router = Router(tags=["组织"])
@@ -64,7 +64,7 @@ def list_organizations(
     q: str = Query(None, description="名称或编码包含"),
     include_dissolved: bool = Query(False, description="包括已撤销的组织"),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_INT),
 ):
     user = actor(request)
     qs = visible_orgs(user).select_related("parent")

@@ -5,6 +5,7 @@ transaction, so a progress counter written to the database from inside it would 
 polling page (and on SQLite would wait for the import's own write lock). The job row gets the final
 counts and the result when the transaction is over. With several server processes, a page polled by
 another process shows 处理中 without the percentage until the job is done."""
+import datetime
 import logging
 import threading
 from pathlib import Path
@@ -29,6 +30,18 @@ def upload_dir():
 
 def file_path(job):
     return Path(settings.MEDIA_ROOT) / job.file
+
+
+# An uploaded workbook holds full IDs: it is kept only as long as a preview may still be confirmed.
+UPLOAD_KEEP = datetime.timedelta(days=1)
+
+
+def purge_old_uploads(now=None):
+    """Delete uploaded workbooks older than UPLOAD_KEEP (their previews can no longer be confirmed)."""
+    cutoff = (now or timezone.now()) - UPLOAD_KEEP
+    for job in ImportJob.objects.filter(created_at__lt=cutoff).exclude(file=""):
+        file_path(job).unlink(missing_ok=True)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
 
 
 def progress_of(job):
@@ -70,4 +83,7 @@ def _run(pk):
     with _lock:
         job.done, job.total = _progress.pop(pk, (job.done, job.total))
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "result", "done", "total", "finished_at"])
+    if not job.dry_run:  # imported (or refused for good): the workbook is no longer needed
+        file_path(job).unlink(missing_ok=True)
+        job.file = ""
+    job.save(update_fields=["status", "result", "done", "total", "finished_at", "file"])

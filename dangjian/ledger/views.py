@@ -43,6 +43,7 @@ def import_upload(request):
         upload = request.FILES.get("file")
         error = _upload_problem(upload)
         if not error:
+            jobs.purge_old_uploads()
             job = ImportJob.objects.create(user=request.user, file=_store(upload), original_name=upload.name[:255])
             jobs.start(job)
             return redirect("ledger_job", pk=job.pk)

@@ -230,9 +230,8 @@ def transfer_member(member, *, actor, to_org, transferred_on, note=""):
         raise DomainError(f"“{to_org.name}”在{transferred_on}尚未成立或已撤销", field="to_org", code="ORG_PARENT_DATE")
     event = _add_event(member, actor=actor, kind=EventKind.TRANSFERRED, date=transferred_on, org=to_org,
                        note=note, action="member.transfer")
-    if member.party_group_id:  # the 党小组 belongs to the old branch
-        member.party_group = None
-        member.save(update_fields=["party_group"])
+    if member.party_group_id:  # the 党小组 belongs to the old branch (audited as its own change)
+        update_member(member, actor=actor, party_group=None)
     return event
 
 

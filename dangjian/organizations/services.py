@@ -9,6 +9,7 @@ from django.db.models.functions import Concat, Substr
 
 from dangjian.accounts.access import require_manage_org, require_manage_tree, visible_members
 from dangjian.audit.services import changed_fields, log_action
+from dangjian.core.dates import today
 from dangjian.core.errors import DomainError, PermissionDenied
 from dangjian.rules import parameters
 
@@ -16,6 +17,8 @@ from .models import (ALLOWED_PARENTS, LEADERSHIP_TYPES, MEMBERSHIP_TYPES, PATH_S
                      Organization, OrgType, ParentLink, Post, under)
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+# A head count above this is a typing error (and would overflow the database's integer).
+MAX_HEADCOUNT = 1_000_000
 ORG_FIELDS = ("name", "org_type", "founded_on", "dissolved_on", "unit_name", "unit_employees",
               "has_discipline_committee", "has_party_office", "party_staff_count")
 
@@ -49,8 +52,8 @@ def _check_fields(data):
     if data.get("has_discipline_committee") and data["org_type"] != OrgType.COMMITTEE:
         raise DomainError("只有党委可以设立纪委", field="has_discipline_committee", code="ORG_DISCIPLINE")
     for name in ("unit_employees", "party_staff_count"):
-        if data.get(name) is not None and data[name] < 0:
-            raise DomainError("人数不能为负数", field=name, code="NUMBER")
+        if data.get(name) is not None and not 0 <= data[name] <= MAX_HEADCOUNT:
+            raise DomainError(f"人数应在0至{MAX_HEADCOUNT}之间", field=name, code="NUMBER")
 
 
 @transaction.atomic
@@ -266,12 +269,14 @@ def _check_election(org, data):
         raise DomainError("党小组不进行换届选举", field="org", code="ELECTION_ORG_TYPE")
     if data["held_on"] is None:
         raise DomainError("选举日期不能为空", field="held_on", code="REQUIRED")
+    if data["held_on"] > today():
+        raise DomainError("选举日期不能晚于今天：换届登记的是已召开的选举大会", field="held_on", code="DATE_FUTURE")
     if not data.get("term_years") or not 1 <= data["term_years"] <= 5:
         raise DomainError("任期年数应为1至5年（党章规定基层委员会每届任期3至5年）", field="term_years",
                           code="ELECTION_TERM")
     for f, label in (("expected", "应到人数"), ("present", "实到人数"), ("seats", "应选人数"), ("candidates", "候选人数")):
-        if data.get(f) is None or data[f] < 0:
-            raise DomainError(f"{label}应为非负整数", field=f, code="REQUIRED")
+        if data.get(f) is None or not 0 <= data[f] <= MAX_HEADCOUNT:
+            raise DomainError(f"{label}应为0至{MAX_HEADCOUNT}之间的整数", field=f, code="NUMBER")
     if data["present"] > data["expected"]:
         raise DomainError("实到人数不能多于应到人数", field="present", code="ELECTION_PRESENT")
     if data.get("postponed_to") and data["postponed_to"] <= data["held_on"]:

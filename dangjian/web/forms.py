@@ -7,6 +7,7 @@ from dangjian.core.dates import parse_date
 from dangjian.core.errors import DomainError
 from dangjian.members.models import EXIT_KINDS, DuesCategory, Education, PostCategory, Sex, Stage
 from dangjian.organizations.models import OrgType, Post
+from dangjian.organizations.services import MAX_HEADCOUNT
 from dangjian.audit.actions import ACTIONS
 
 class DateInput(forms.DateInput):
@@ -65,10 +66,10 @@ class OrgEditForm(ChineseForm):
     founded_on = ChineseDateField(label="成立日期")
     dissolved_on = ChineseDateField(label="撤销日期", required=False)
     unit_name = forms.CharField(label="所在单位", max_length=120, required=False)
-    unit_employees = forms.IntegerField(label="单位职工人数", required=False, min_value=0)
+    unit_employees = forms.IntegerField(label="单位职工人数", required=False, min_value=0, max_value=MAX_HEADCOUNT)
     has_discipline_committee = forms.BooleanField(label="设立纪委", required=False)
     has_party_office = forms.BooleanField(label="设立党务工作机构", required=False)
-    party_staff_count = forms.IntegerField(label="专职党务人员数", required=False, min_value=0)
+    party_staff_count = forms.IntegerField(label="专职党务人员数", required=False, min_value=0, max_value=MAX_HEADCOUNT)
 
 class OrgCreateForm(OrgEditForm):
     code = forms.CharField(label="组织编码", max_length=32, help_text="字母、数字、点、横线或下划线，最长32位")
@@ -109,10 +110,10 @@ class PostCreateForm(PostEditForm):
 
 class ElectionEditForm(ChineseForm):
     term_years = forms.IntegerField(label="任期年数", min_value=1, max_value=5)
-    expected = forms.IntegerField(label="应到人数", min_value=0)
-    present = forms.IntegerField(label="实到人数", min_value=0)
-    seats = forms.IntegerField(label="应选人数", min_value=0)
-    candidates = forms.IntegerField(label="候选人数", min_value=0)
+    expected = forms.IntegerField(label="应到人数", min_value=0, max_value=MAX_HEADCOUNT)
+    present = forms.IntegerField(label="实到人数", min_value=0, max_value=MAX_HEADCOUNT)
+    seats = forms.IntegerField(label="应选人数", min_value=0, max_value=MAX_HEADCOUNT)
+    candidates = forms.IntegerField(label="候选人数", min_value=0, max_value=MAX_HEADCOUNT)
     postponed_to = ChineseDateField(label="批准延期至", required=False)
 
 class ElectionCreateForm(ElectionEditForm):
