@@ -329,3 +329,24 @@ def test_it_refuses_a_huge_number_with_a_message_not_a_crash(client, cast):
     response = client.post(reverse("org_edit", args=["A0102"]), {
         "name": "甲市二支部", "org_type": "branch", "founded_on": "2016-01-01", "unit_employees": "9" * 20})
     assert response.status_code == 200 and "unit_employees" in response.context["form"].errors
+
+
+def test_it_changes_ones_own_password_under_the_password_rules(client, cast):
+    from .cast import PASSWORD
+
+    client.force_login(cast.shuji)
+    url = reverse("password_change")
+    wrong = client.post(url, {"old_password": "nope", "new_password": "Xin-mima-2019", "confirm": "Xin-mima-2019"})
+    assert "原密码不正确" in wrong.content.decode()
+    weak = client.post(url, {"old_password": PASSWORD, "new_password": "12345678", "confirm": "12345678"})
+    assert weak.status_code == 200 and "new_password" in weak.context["form"].errors
+    differ = client.post(url, {"old_password": PASSWORD, "new_password": "Xin-mima-2019", "confirm": "Xin-mima-2018"})
+    assert "两次输入的新密码不一致" in differ.content.decode()
+    cast.shuji.refresh_from_db()
+    assert cast.shuji.check_password(PASSWORD)
+    ok = client.post(url, {"old_password": PASSWORD, "new_password": "Xin-mima-2019", "confirm": "Xin-mima-2019"})
+    assert ok.status_code == 302
+    cast.shuji.refresh_from_db()
+    assert cast.shuji.check_password("Xin-mima-2019")
+    assert client.get(reverse("dashboard")).status_code == 200  # still logged in
+    assert AuditEntry.objects.filter(action="auth.password_change", actor=cast.shuji).count() == 1

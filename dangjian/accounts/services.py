@@ -43,6 +43,22 @@ def create_user(*, actor, username, password, kind, org=None, member=None, check
     return user
 
 
+@transaction.atomic
+def change_password(user, *, actor, old_password, new_password):
+    """修改密码: the user's own, proving the old one; the new one must pass the password rules."""
+    if actor is not None and actor.pk != user.pk:
+        raise DomainError("只能修改自己的密码", field="old_password", code="FORBIDDEN")
+    if not user.check_password(old_password or ""):
+        raise DomainError("原密码不正确", field="old_password", code="PASSWORD_WRONG")
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise DomainError("；".join(exc.messages), field="new_password", code="PASSWORD") from None
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    log_action(actor=actor, action="auth.password_change", obj=user, label=user.get_username())
+
+
 def _window_start():
     return timezone.now() - datetime.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
 

@@ -21,5 +21,6 @@ ACTIONS = {
     "ledger.export": "导出台账",
     "role.assign": "分配角色",
     "auth.lockout": "账号锁定",
+    "auth.password_change": "修改密码",
     "token.issue": "签发接口令牌",
 }

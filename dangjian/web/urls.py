@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("password/", views.password_view, name="password_change"),
     path("scope/", views.choose_scope, name="set_scope"),
     path("orgs/", views.org_tree, name="org_tree"),
     path("orgs/new/", views.OrgCreate.as_view(), name="org_create"),
