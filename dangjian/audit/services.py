@@ -33,6 +33,18 @@ def log_action(*, actor, action, obj, org=None, before=None, after=None, label=N
     )
 
 
+def save_changes(obj, *, actor, action, org, before):
+    """Save `obj` and audit the fields that differ from `before` (its snapshot); do nothing when none
+    do. Returns True when something changed: the update services' common ending."""
+    old, new = changed_fields(before, obj.snapshot())
+    if not new:
+        return False
+    obj.save()
+    log_action(actor=actor, action=action(new) if callable(action) else action, obj=obj, org=org,
+               before=old, after=new)
+    return True
+
+
 def changed_fields(before: dict, after: dict):
     """Only the fields that differ, as (before, after) dicts — what the audit page shows."""
     keys = [k for k in after if before.get(k) != after.get(k)]

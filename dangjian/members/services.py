@@ -8,7 +8,7 @@ import datetime
 from django.db import transaction
 
 from dangjian.accounts.access import require_manage_org
-from dangjian.audit.services import changed_fields, log_action
+from dangjian.audit.services import changed_fields, log_action, save_changes
 from dangjian.core import idcard
 from dangjian.core.dates import today
 from dangjian.core.errors import DomainError
@@ -140,12 +140,7 @@ def update_member(member, *, actor, **changes):
     _check_attributes(data, member.org)
     for f in ATTRIBUTE_FIELDS:
         setattr(member, f, data[f])
-    old, new = changed_fields(before, member.snapshot())
-    if not new:
-        return False
-    member.save()
-    log_action(actor=actor, action="member.update", obj=member, org=member.org, before=old, after=new)
-    return True
+    return save_changes(member, actor=actor, action="member.update", org=member.org, before=before)
 
 
 @transaction.atomic

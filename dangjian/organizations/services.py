@@ -8,7 +8,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
 from dangjian.accounts.access import require_manage_org, require_manage_tree, visible_members
-from dangjian.audit.services import changed_fields, log_action
+from dangjian.audit.services import log_action, save_changes
 from dangjian.core.dates import today
 from dangjian.core.errors import DomainError, PermissionDenied
 from dangjian.rules import parameters
@@ -110,13 +110,10 @@ def update_organization(org, *, actor, **changes):
         _check_dissolution(org)
     for f in ORG_FIELDS:
         setattr(org, f, data[f])
-    old, new = changed_fields(before, org.snapshot())
-    if not new:
-        return False
-    org.save()
-    action = "organization.dissolve" if dissolving and set(new) == {"dissolved_on"} else "organization.update"
-    log_action(actor=actor, action=action, obj=org, org=org, before=old, after=new)
-    return True
+    def action(new):
+        return "organization.dissolve" if dissolving and set(new) == {"dissolved_on"} else "organization.update"
+
+    return save_changes(org, actor=actor, action=action, org=org, before=before)
 
 
 def _check_retype(org, org_type):
@@ -242,12 +239,7 @@ def update_post(record, *, actor, **changes):
     for f in allowed:
         setattr(record, f, data[f])
     record.admin_post = (record.admin_post or "").strip()
-    old, new = changed_fields(before, record.snapshot())
-    if not new:
-        return False
-    record.save()
-    log_action(actor=actor, action="post.update", obj=record, org=record.org, before=old, after=new)
-    return True
+    return save_changes(record, actor=actor, action="post.update", org=record.org, before=before)
 
 
 def end_post(record, *, actor, ended_on):
@@ -307,9 +299,4 @@ def update_election(election, *, actor, **changes):
     _check_election(election.org, data)
     for f in ELECTION_FIELDS:
         setattr(election, f, data[f])
-    old, new = changed_fields(before, election.snapshot())
-    if not new:
-        return False
-    election.save()
-    log_action(actor=actor, action="election.update", obj=election, org=election.org, before=old, after=new)
-    return True
+    return save_changes(election, actor=actor, action="election.update", org=election.org, before=before)
