@@ -12,7 +12,6 @@ from dangjian.accounts.models import ApiToken
 from dangjian.audit.models import AuditEntry
 from dangjian.organizations.models import Organization, ParentLink
 
-
 ROLES = ["admin", "zuzhibu", "a01admin", "b01admin", "shuji", "dangyuan", "outsider", "anonymous"]
 
 

@@ -3,7 +3,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from dangjian.ledger.models import ImportJob
+from dangjian.ledger.models import LedgerJob
 from dangjian.organizations.models import Organization
 
 from .cast import PASSWORD
@@ -49,7 +49,7 @@ def test_it_applies_a_good_upload_after_confirmation(client, cast):
     page = upload(client, [["A0103", "甲市三支部", "党支部", "A01", "2018-03-01"]]).content.decode()
     assert "确认导入" in page and "新建组织 A0103 甲市三支部" in page
     assert not Organization.objects.filter(code="A0103").exists()
-    job = ImportJob.objects.get()
+    job = LedgerJob.objects.get()
     page = client.post(reverse("ledger_confirm", args=[job.pk]), follow=True).content.decode()
     assert "导入完成" in page
     assert Organization.objects.get(code="A0103").parent.code == "A01"
@@ -73,11 +73,11 @@ def test_it_gives_a_clear_message_for_a_broken_xlsx(client, cast):
 
 def test_it_polls_a_running_job_and_refreshes_when_done(client, cast):
     login(client, cast.admin)
-    job = ImportJob.objects.create(user=cast.admin, file="imports/x.xlsx", original_name="x.xlsx",
-                                   status=ImportJob.Status.RUNNING)
+    job = LedgerJob.objects.create(user=cast.admin, file="imports/x.xlsx", original_name="x.xlsx",
+                                   status=LedgerJob.Status.RUNNING)
     page = client.get(reverse("ledger_job", args=[job.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in page and reverse("ledger_job_progress", args=[job.pk]) in page
-    job.status = ImportJob.Status.DONE
+    job.status = LedgerJob.Status.DONE
     job.result = {"applied": False, "dry_run": True, "errors": [], "warnings": [], "changes": {}}
     job.save()
     response = client.get(reverse("ledger_job_progress", args=[job.pk]), HTTP_HX_REQUEST="true")
@@ -85,7 +85,7 @@ def test_it_polls_a_running_job_and_refreshes_when_done(client, cast):
 
 
 def test_it_hides_another_users_job(client, cast):
-    job = ImportJob.objects.create(user=cast.admin, file="imports/x.xlsx", original_name="x.xlsx")
+    job = LedgerJob.objects.create(user=cast.admin, file="imports/x.xlsx", original_name="x.xlsx")
     login(client, cast.a01admin)
     assert client.get(reverse("ledger_job", args=[job.pk])).status_code == 404
     assert client.post(reverse("ledger_confirm", args=[job.pk])).status_code == 404
@@ -127,14 +127,30 @@ def test_it_deletes_uploaded_workbooks_once_imported_or_stale(cast, settings, tm
     from django.utils import timezone
 
     from dangjian.ledger import jobs
-    from dangjian.ledger.models import ImportJob
+    from dangjian.ledger.models import LedgerJob
 
     settings.MEDIA_ROOT = tmp_path
     (tmp_path / "imports").mkdir()
     stale = tmp_path / "imports" / "old.xlsx"
     stale.write_bytes(b"x")
-    job = ImportJob.objects.create(user=cast.admin, file="imports/old.xlsx", original_name="old.xlsx")
-    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
-    jobs.purge_old_uploads()
+    job = LedgerJob.objects.create(user=cast.admin, file="imports/old.xlsx", original_name="old.xlsx")
+    LedgerJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
+    jobs.purge_old_files()
     job.refresh_from_db()
     assert not stale.exists() and job.file == ""
+
+
+def test_it_exports_the_ledger_as_a_job_with_progress_and_a_download(client, cast):
+    login(client, cast.a01admin)
+    page = client.post(reverse("ledger_export_start"), {"org": "A0101"}, follow=True).content.decode()
+    assert "导出完成" in page
+    job = LedgerJob.objects.get(kind="export")
+    assert job.org == cast.a0101 and job.status == "done" and job.file.startswith("exports/")
+    response = client.get(reverse("ledger_export_download", args=[job.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == XLSX
+    assert {r[0].value for r in read_back(response.content)["组织"].iter_rows(min_row=2)} == {"A0101", "A0101G1"}
+    # another user's export is not there at all; a subtree out of scope is refused like an absent one
+    login(client, cast.b01admin)
+    assert client.get(reverse("ledger_export_download", args=[job.pk])).status_code == 404
+    assert client.post(reverse("ledger_export_start"), {"org": "A01"}).status_code == 404
+    assert client.post(reverse("ledger_export_start"), {"org": "NOPE"}).status_code == 404

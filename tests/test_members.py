@@ -6,9 +6,17 @@ import pytest
 from dangjian.audit.models import AuditEntry
 from dangjian.core.errors import DomainError
 from dangjian.members.models import EventKind, Member, Stage
-from dangjian.members.services import (confirm_member, correct_membership_dates, create_member, record_exit,
-                                       restore_member, reveal_member, suspend_member, transfer_member,
-                                       update_member)
+from dangjian.members.services import (
+    confirm_member,
+    correct_membership_dates,
+    create_member,
+    record_exit,
+    restore_member,
+    reveal_member,
+    suspend_member,
+    transfer_member,
+    update_member,
+)
 
 from .cast import person_id
 

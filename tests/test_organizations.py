@@ -7,9 +7,16 @@ from dangjian.audit.models import AuditEntry
 from dangjian.core.errors import DomainError
 from dangjian.organizations.models import Organization, OrgType
 from dangjian.organizations.queries import parents_on, term_status, tree_on
-from dangjian.organizations.services import (create_organization, create_post, dissolve_organization,
-                                             move_organization, record_election, update_election,
-                                             update_organization, update_post)
+from dangjian.organizations.services import (
+    create_organization,
+    create_post,
+    dissolve_organization,
+    move_organization,
+    record_election,
+    update_election,
+    update_organization,
+    update_post,
+)
 
 D = datetime.date
 

@@ -5,11 +5,21 @@ from ninja import Query, Router, Status
 
 from dangjian.accounts.access import OrgNamer, visible_members
 from dangjian.members import services
-from dangjian.organizations.models import under
 from dangjian.members.models import DuesCategory, Education, Member, PostCategory, Sex, Stage, ordered_events
+from dangjian.organizations.models import under
 
-from .schemas import (MAX_INT, ConfirmIn, Error, ExitIn, MemberCreateIn, MemberDetailOut, MemberPage, MemberPatchIn,
-                      RevealOut, TransferIn)
+from .schemas import (
+    MAX_INT,
+    ConfirmIn,
+    Error,
+    ExitIn,
+    MemberCreateIn,
+    MemberDetailOut,
+    MemberPage,
+    MemberPatchIn,
+    RevealOut,
+    TransferIn,
+)
 from .scope import actor, check_choice, date_in, filter_org_or_404, member_or_404, page, referenced_org
 
 router = Router(tags=["党员"])

@@ -28,14 +28,27 @@ from django.db import transaction
 from dangjian.accounts.models import RoleKind
 from dangjian.accounts.services import create_user
 from dangjian.audit.services import new_batch
-from dangjian.core.dates import add_months, add_years, today as local_today
+from dangjian.core.dates import add_months, add_years
+from dangjian.core.dates import today as local_today
 from dangjian.core.idcard import make_id_number
 from dangjian.members.models import DuesCategory, Education, EventKind, Member, PostCategory
-from dangjian.members.services import (confirm_member, create_member, record_exit, restore_member, suspend_member,
-                                       transfer_member)
+from dangjian.members.services import (
+    confirm_member,
+    create_member,
+    record_exit,
+    restore_member,
+    suspend_member,
+    transfer_member,
+)
 from dangjian.organizations.models import Organization, OrgType, Post
-from dangjian.organizations.services import (create_organization, create_post, default_term_years,
-                                             dissolve_organization, move_organization, record_election)
+from dangjian.organizations.services import (
+    create_organization,
+    create_post,
+    default_term_years,
+    dissolve_organization,
+    move_organization,
+    record_election,
+)
 
 SEED = 20181231
 DEMO_PASSWORD = "demo1234"

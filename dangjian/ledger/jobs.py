@@ -1,4 +1,5 @@
-"""Running a web import as an ImportJob: in a background thread, or inline (settings.LEDGER_JOBS_INLINE).
+"""Running a web import or export as a LedgerJob: in a background thread, or inline
+(settings.LEDGER_JOBS_INLINE).
 
 Progress lives in this process's memory while the job runs: the import holds its rows in one open
 transaction, so a progress counter written to the database from inside it would be invisible to the
@@ -8,14 +9,16 @@ another process shows 处理中 without the percentage until the job is done."""
 import datetime
 import logging
 import threading
+import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from .exporter import run_export
 from .importer import run_import
-from .models import ImportJob
+from .models import LedgerJob
 
 log = logging.getLogger(__name__)
 _progress = {}
@@ -32,16 +35,30 @@ def file_path(job):
     return Path(settings.MEDIA_ROOT) / job.file
 
 
-# An uploaded workbook holds full IDs: it is kept only as long as a preview may still be confirmed.
+# An uploaded or exported workbook holds full IDs: it is kept a day (for the confirm step, the download).
 UPLOAD_KEEP = datetime.timedelta(days=1)
 
 
-def purge_old_uploads(now=None):
-    """Delete uploaded workbooks older than UPLOAD_KEEP (their previews can no longer be confirmed)."""
+def purge_old_files(now=None):
+    """Delete uploaded and exported workbooks older than UPLOAD_KEEP (a preview can then no longer be
+    confirmed, an export no longer downloaded: both hold full IDs)."""
     cutoff = (now or timezone.now()) - UPLOAD_KEEP
-    for job in ImportJob.objects.filter(created_at__lt=cutoff).exclude(file=""):
+    for job in LedgerJob.objects.filter(created_at__lt=cutoff).exclude(file=""):
         file_path(job).unlink(missing_ok=True)
-        ImportJob.objects.filter(pk=job.pk).update(file="")
+        LedgerJob.objects.filter(pk=job.pk).update(file="")
+
+
+def export_dir():
+    path = Path(settings.MEDIA_ROOT) / "exports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _export(job, progress):
+    """Write the workbook under MEDIA_ROOT/exports/ (kept until purge_old_files: it holds full IDs)."""
+    name = f"{timezone.now():%Y%m%d}-{uuid.uuid4().hex}.xlsx"
+    rows = run_export(export_dir() / name, actor=job.user, org=job.org, progress=progress)
+    job.file, job.result = f"exports/{name}", {"rows": rows}
 
 
 def progress_of(job):
@@ -66,8 +83,8 @@ def _run_in_thread(pk):
 
 
 def _run(pk):
-    job = ImportJob.objects.select_related("user").get(pk=pk)
-    job.status = ImportJob.Status.RUNNING
+    job = LedgerJob.objects.select_related("user", "org").get(pk=pk)
+    job.status = LedgerJob.Status.RUNNING
     job.save(update_fields=["status"])
 
     def progress(done, total):
@@ -75,15 +92,19 @@ def _run(pk):
             _progress[pk] = (done, total)
 
     try:
-        result = run_import(file_path(job), actor=job.user, dry_run=job.dry_run, progress=progress)
-        job.result, job.status = result.as_dict(), ImportJob.Status.DONE
+        if job.kind == LedgerJob.Kind.EXPORT:
+            _export(job, progress)
+        else:
+            result = run_import(file_path(job), actor=job.user, dry_run=job.dry_run, progress=progress)
+            job.result = result.as_dict()
+        job.status = LedgerJob.Status.DONE
     except Exception:  # the page says it failed; the log has the traceback
-        log.exception("ledger import job %s failed", pk)
-        job.status = ImportJob.Status.FAILED
+        log.exception("ledger %s job %s failed", job.kind, pk)
+        job.status = LedgerJob.Status.FAILED
     with _lock:
         job.done, job.total = _progress.pop(pk, (job.done, job.total))
     job.finished_at = timezone.now()
-    if not job.dry_run:  # imported (or refused for good): the workbook is no longer needed
+    if job.kind == LedgerJob.Kind.IMPORT and not job.dry_run:  # imported or refused: the upload is done with
         file_path(job).unlink(missing_ok=True)
         job.file = ""
     job.save(update_fields=["status", "result", "done", "total", "finished_at", "file"])

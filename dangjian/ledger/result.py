@@ -71,7 +71,7 @@ class ImportResult:
 
     @classmethod
     def from_dict(cls, data):
-        """Rebuild a stored result (ImportJob.result) for the preview page."""
+        """Rebuild a stored result (LedgerJob.result) for the preview page."""
         return cls(errors=[Issue(**e) for e in data.get("errors", [])],
                    warnings=[Issue(**w) for w in data.get("warnings", [])],
                    changes={k: SheetChanges(**v) for k, v in data.get("changes", {}).items()},

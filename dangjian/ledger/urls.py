@@ -9,4 +9,6 @@ urlpatterns = [
     path("import/<int:pk>/confirm/", views.import_confirm, name="ledger_confirm"),
     path("template.xlsx", views.template, name="ledger_template"),
     path("export.xlsx", views.export, name="ledger_export"),
+    path("export/", views.export_start, name="ledger_export_start"),
+    path("export/<int:pk>/ledger.xlsx", views.export_download, name="ledger_export_download"),
 ]

@@ -13,10 +13,11 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from dangjian.accounts.access import role_of, visible_orgs
 from dangjian.core.errors import DomainError
+from dangjian.web.scope import current_scope
 
 from . import jobs
 from .exporter import EXPORT_ROLES, run_export, template_workbook
-from .models import ImportJob
+from .models import LedgerJob
 from .result import ImportResult
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,10 +30,10 @@ def _require_ledger_role(user):
         raise PermissionDenied("您的角色不能导入或导出台账")
 
 
-def _own_job(request, pk):
+def _own_job(request, pk, **kind):
     """The job, if it is the requesting user's: anyone else's is 404 (not even its existence leaks)."""
     _require_ledger_role(request.user)
-    return get_object_or_404(ImportJob, pk=pk, user=request.user)
+    return get_object_or_404(LedgerJob, pk=pk, user=request.user, **kind)
 
 
 @login_required
@@ -43,11 +44,12 @@ def import_upload(request):
         upload = request.FILES.get("file")
         error = _upload_problem(upload)
         if not error:
-            jobs.purge_old_uploads()
-            job = ImportJob.objects.create(user=request.user, file=_store(upload), original_name=upload.name[:255])
+            jobs.purge_old_files()
+            job = LedgerJob.objects.create(user=request.user, file=_store(upload), original_name=upload.name[:255])
             jobs.start(job)
             return redirect("ledger_job", pk=job.pk)
-    return render(request, "ledger/import.html", {"error": error}, status=400 if error else 200)
+    return render(request, "ledger/import.html", {"error": error, "scope": current_scope(request)},
+                  status=400 if error else 200)
 
 
 def _upload_problem(upload):
@@ -87,12 +89,46 @@ def import_progress(request, pk):
 
 @login_required
 @require_POST
+def export_start(request):
+    """导出台账 as a job with progress in the page: the subtree named in the form (the current scope),
+    else everything the user may see."""
+    _require_ledger_role(request.user)
+    org = _visible_org_or_404(request.user, request.POST.get("org"))
+    jobs.purge_old_files()
+    name = f"台账-{org.code if org else '全部'}-{timezone.localdate():%Y%m%d}.xlsx"
+    job = LedgerJob.objects.create(kind=LedgerJob.Kind.EXPORT, user=request.user, org=org, original_name=name,
+                                   dry_run=False)
+    jobs.start(job)
+    return redirect("ledger_job", pk=job.pk)
+
+
+@login_required
+def export_download(request, pk):
+    job = _own_job(request, pk, kind=LedgerJob.Kind.EXPORT, status=LedgerJob.Status.DONE)
+    path = jobs.file_path(job) if job.file else None
+    if path is None or not path.exists():
+        raise Http404("导出文件已过期，请重新导出")
+    return _download(path.read_bytes(), job.original_name)
+
+
+def _visible_org_or_404(user, code):
+    """Looked up among the organisations the user may see: one answer for absent and out of scope."""
+    if not (code or "").strip():
+        return None
+    org = visible_orgs(user).filter(code=code.strip()).first()
+    if org is None:
+        raise Http404("组织编码不存在或不在您的管理范围内")
+    return org
+
+
+@login_required
+@require_POST
 def import_confirm(request, pk):
-    job = _own_job(request, pk)
+    job = _own_job(request, pk, kind=LedgerJob.Kind.IMPORT)
     if not (job.finished and job.dry_run and job.result and not job.result["errors"]):
         return redirect("ledger_job", pk=job.pk)
     # The real import validates again: the database may have changed since the preview.
-    job.dry_run, job.status, job.result, job.done, job.finished_at = False, ImportJob.Status.QUEUED, None, 0, None
+    job.dry_run, job.status, job.result, job.done, job.finished_at = False, LedgerJob.Status.QUEUED, None, 0, None
     job.save()
     jobs.start(job)
     return redirect("ledger_job", pk=job.pk)
@@ -100,9 +136,10 @@ def import_confirm(request, pk):
 
 def _job_context(job):
     done, total = jobs.progress_of(job)
-    result = ImportResult.from_dict(job.result) if job.result else None
+    importing = job.kind == LedgerJob.Kind.IMPORT
+    result = ImportResult.from_dict(job.result) if job.result and importing else None
     return {"job": job, "done": done, "total": total, "percent": int(100 * done / total) if total else 0,
-            "result": result}
+            "result": result, "result_rows": (job.result or {}).get("rows") if not importing else None}
 
 
 @login_required
@@ -114,12 +151,7 @@ def template(request):
 @login_required
 def export(request):
     _require_ledger_role(request.user)
-    org = None
-    if request.GET.get("org"):
-        # Looked up among the organisations the user may see: one answer for absent and out of scope.
-        org = visible_orgs(request.user).filter(code=request.GET["org"].strip()).first()
-        if org is None:
-            raise Http404("组织编码不存在或不在您的管理范围内")
+    org = _visible_org_or_404(request.user, request.GET.get("org"))
     buffer = io.BytesIO()
     try:
         run_export(buffer, actor=request.user, org=org)

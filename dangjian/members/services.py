@@ -15,8 +15,20 @@ from dangjian.core.errors import DomainError
 from dangjian.organizations.models import MEMBERSHIP_TYPES, Organization, OrgType
 from dangjian.rules import parameters
 
-from .models import (EXIT_KINDS, TRANSITIONS, DuesCategory, Education, EventKind, Member, MemberEvent,
-                     PostCategory, Sex, Stage, compute_state, ordered_events)
+from .models import (
+    EXIT_KINDS,
+    TRANSITIONS,
+    DuesCategory,
+    Education,
+    EventKind,
+    Member,
+    MemberEvent,
+    PostCategory,
+    Sex,
+    Stage,
+    compute_state,
+    ordered_events,
+)
 
 ATTRIBUTE_FIELDS = ("name", "sex", "ethnicity", "birth_date", "education", "post_category", "is_leading_cadre",
                     "party_group", "dues_category", "dues_reduced", "phone")

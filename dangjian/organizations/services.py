@@ -13,8 +13,19 @@ from dangjian.core.dates import today
 from dangjian.core.errors import DomainError, PermissionDenied
 from dangjian.rules import parameters
 
-from .models import (ALLOWED_PARENTS, LEADERSHIP_TYPES, MEMBERSHIP_TYPES, PATH_STEP, CommitteePost, Election,
-                     Organization, OrgType, ParentLink, Post, under)
+from .models import (
+    ALLOWED_PARENTS,
+    LEADERSHIP_TYPES,
+    MEMBERSHIP_TYPES,
+    PATH_STEP,
+    CommitteePost,
+    Election,
+    Organization,
+    OrgType,
+    ParentLink,
+    Post,
+    under,
+)
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 # A head count above this is a typing error (and would overflow the database's integer).

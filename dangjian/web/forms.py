@@ -3,12 +3,13 @@ whose DomainError lands on the field it names (`add_domain_error`)."""
 from django import forms
 from django.core.exceptions import ValidationError
 
+from dangjian.audit.actions import ACTIONS
 from dangjian.core.dates import parse_date
 from dangjian.core.errors import DomainError
 from dangjian.members.models import EXIT_KINDS, DuesCategory, Education, PostCategory, Sex, Stage
 from dangjian.organizations.models import OrgType, Post
 from dangjian.organizations.services import MAX_HEADCOUNT
-from dangjian.audit.actions import ACTIONS
+
 
 class DateInput(forms.DateInput):
     input_type = "date"

@@ -11,8 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from dangjian.accounts.access import (can_manage_org, can_reveal, home_org, role_of, visible_members,
-                                      visible_orgs)
+from dangjian.accounts.access import can_manage_org, can_reveal, home_org, role_of, visible_members, visible_orgs
 from dangjian.accounts.models import RoleKind
 from dangjian.audit.services import log_action, new_batch
 from dangjian.core.dates import parse_date, today
@@ -22,8 +21,7 @@ from dangjian.members.models import TRANSITIONS, EventKind, Stage, ordered_event
 from dangjian.organizations.models import MEMBERSHIP_TYPES, OrgType
 
 from ..exports import roster_workbook
-from ..forms import (ConfirmForm, EventForm, ExitForm, MemberCreateForm, MemberEditForm, RosterFilter,
-                     TransferForm)
+from ..forms import ConfirmForm, EventForm, ExitForm, MemberCreateForm, MemberEditForm, RosterFilter, TransferForm
 from ..scope import STAFF_KINDS, TREE_KINDS, OrgNamer, current_scope, kind_of, scoped_members
 from .base import ServiceFormView, role_required, staff_required
 

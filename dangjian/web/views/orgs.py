@@ -8,16 +8,22 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from dangjian.accounts.access import (can_manage_org, can_manage_tree, home_org, is_admin, visible_members,
-                                      visible_orgs)
+from dangjian.accounts.access import can_manage_org, can_manage_tree, home_org, is_admin, visible_members, visible_orgs
 from dangjian.core.dates import parse_date, today
 from dangjian.core.errors import DomainError
 from dangjian.organizations import services
 from dangjian.organizations.models import LEADERSHIP_TYPES, CommitteePost, Election, OrgType, under
 from dangjian.organizations.queries import term_status, tree_on
 
-from ..forms import (ElectionCreateForm, ElectionEditForm, OrgCreateForm, OrgEditForm, OrgMoveForm, PostCreateForm,
-                     PostEditForm)
+from ..forms import (
+    ElectionCreateForm,
+    ElectionEditForm,
+    OrgCreateForm,
+    OrgEditForm,
+    OrgMoveForm,
+    PostCreateForm,
+    PostEditForm,
+)
 from ..scope import TREE_KINDS, OrgNamer, current_scope, kind_of, scoped_orgs, set_scope
 from .base import ServiceFormView, staff_required
 
