@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "dangjian.audit.middleware.AuditBatchMiddleware",
 ]
 
 ROOT_URLCONF = "dangjian.urls"

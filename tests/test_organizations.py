@@ -188,7 +188,7 @@ def test_it_keeps_posts_to_their_organisation_types(cast):
 # ---- elections and terms ----
 
 @pytest.mark.parametrize("field,value,code", [
-    ("term_years", 0, "ELECTION_TERM"),
+    ("term_years", 1, "ELECTION_TERM"),  # the shortest is 2 (branch terms under the 1990 rules)
     ("term_years", 6, "ELECTION_TERM"),
     ("present", 40, "ELECTION_PRESENT"),
     ("postponed_to", D(2016, 3, 1), "DATE_ORDER"),
@@ -298,3 +298,10 @@ def test_it_bounds_head_counts(cast, value, ok):
         with pytest.raises(DomainError) as exc:
             update_organization(cast.a01, actor=None, unit_employees=value)
         assert exc.value.code == "NUMBER"
+
+
+@pytest.mark.parametrize("years", [2, 5])
+def test_it_accepts_terms_at_both_ends_of_the_range(cast, years):
+    election = record_election(actor=None, org=cast.a01, held_on=D(2016, 3, 1), term_years=years, expected=30,
+                               present=28, seats=5, candidates=6)
+    assert election.term_ends_on == D(2016 + years, 3, 1)

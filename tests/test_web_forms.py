@@ -350,3 +350,11 @@ def test_it_changes_ones_own_password_under_the_password_rules(client, cast):
     assert cast.shuji.check_password("Xin-mima-2019")
     assert client.get(reverse("dashboard")).status_code == 200  # still logged in
     assert AuditEntry.objects.filter(action="auth.password_change", actor=cast.shuji).count() == 1
+
+
+def test_it_groups_the_audit_entries_of_one_request(client, cast):
+    """A transfer out of a 党小组 writes two entries (the transfer, leaving the group): one batch."""
+    client.force_login(cast.a01admin)
+    client.post(reverse("member_transfer", args=[cast.zhang.pk]), {"to_org": cast.a0102.pk, "date": "2018-01-01"})
+    entries = AuditEntry.objects.filter(object_id=str(cast.zhang.pk), action__in=["member.transfer", "member.update"])
+    assert entries.count() == 2 and len({e.batch for e in entries}) == 1 and entries[0].batch

@@ -11,7 +11,6 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from dangjian.accounts.models import ApiToken
-from dangjian.audit.services import new_batch
 
 
 class CsrfFailed(Exception):
@@ -33,7 +32,6 @@ class TokenAuth(HttpBearer):
         if record is None or not record.user.is_active:
             raise AuthenticationError()
         request.user = record.user
-        new_batch()
         return record.user
 
 
@@ -54,7 +52,6 @@ class SessionCsrfAuth(APIKeyCookie):
             return None
         if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
             raise CsrfFailed()
-        new_batch()
         return user
 
     def authenticate(self, request, key):  # pragma: no cover - __call__ does the work

@@ -274,8 +274,9 @@ def _check_election(org, data):
         raise DomainError("选举日期不能为空", field="held_on", code="REQUIRED")
     if data["held_on"] > today():
         raise DomainError("选举日期不能晚于今天：换届登记的是已召开的选举大会", field="held_on", code="DATE_FUTURE")
-    if not data.get("term_years") or not 1 <= data["term_years"] <= 5:
-        raise DomainError("任期年数应为1至5年（党章规定基层委员会每届任期3至5年）", field="term_years",
+    low, high = (parameters.value(f"term_years_{end}", data["held_on"]) for end in ("min", "max"))
+    if not data.get("term_years") or not low <= data["term_years"] <= high:
+        raise DomainError(f"任期年数应为{low}至{high}年（党章规定基层委员会每届任期3至5年）", field="term_years",
                           code="ELECTION_TERM")
     for f, label in (("expected", "应到人数"), ("present", "实到人数"), ("seats", "应选人数"), ("candidates", "候选人数")):
         if data.get(f) is None or not 0 <= data[f] <= MAX_HEADCOUNT:

@@ -24,6 +24,10 @@ PARAMETERS = (
     Parameter("term_years.committee", 5, _EPOCH, "TERM-01", "党章 第三十一条；旗帜网 党建业务通 2021-12-27"),
     Parameter("term_years.general_branch", 3, _EPOCH, "TERM-01", "党章 第三十一条；支部工作条例 第十三条"),
     Parameter("term_years.branch", 3, _EPOCH, "TERM-01", "支部工作条例（试行）2018 第十三条"),
+    # TERM-01: the range a recorded term may have. 党章 sets 3–5 years; branches elected under the 1990
+    # 暂行条例 served 2 or 3 years, and their elections are history the system must accept.
+    Parameter("term_years_min", 2, _EPOCH, "TERM-01", "基层组织选举工作暂行条例 1990 第四条（支部两年或三年）"),
+    Parameter("term_years_max", 5, _EPOCH, "TERM-01", "党章 第三十一条（每届任期三年至五年）"),
     # TERM-02: a term may be extended or shortened by at most 12 months, with approval
     Parameter("term_max_shift_months", 12, _EPOCH, "TERM-02", "基层组织选举工作条例 2020 第三条"),
     # TERM-03: the higher level reminds about 6 months before a term ends

@@ -110,7 +110,7 @@ class PostCreateForm(PostEditForm):
         self.fields["member"].queryset = members
 
 class ElectionEditForm(ChineseForm):
-    term_years = forms.IntegerField(label="任期年数", min_value=1, max_value=5)
+    term_years = forms.IntegerField(label="任期年数", min_value=0, max_value=99)  # the range is a rule: the service says it
     expected = forms.IntegerField(label="应到人数", min_value=0, max_value=MAX_HEADCOUNT)
     present = forms.IntegerField(label="实到人数", min_value=0, max_value=MAX_HEADCOUNT)
     seats = forms.IntegerField(label="应选人数", min_value=0, max_value=MAX_HEADCOUNT)

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.views.generic import FormView
 
-from dangjian.audit.services import new_batch
 from dangjian.core.errors import DomainError
 
 from ..forms import add_domain_error
@@ -79,7 +78,6 @@ class ServiceFormView(LoginRequiredMixin, FormView):
         return "/"
 
     def form_valid(self, form):
-        new_batch()  # the audit entries of this request form one batch
         try:
             result = self.perform(form)
         except DomainError as exc:

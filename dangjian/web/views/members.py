@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.accounts.access import can_manage_org, can_reveal, home_org, role_of, visible_members, visible_orgs
 from dangjian.accounts.models import RoleKind
-from dangjian.audit.services import log_action, new_batch
+from dangjian.audit.services import log_action
 from dangjian.core.dates import parse_date, today
 from dangjian.core.errors import DomainError
 from dangjian.members import services
@@ -79,7 +79,6 @@ def roster_export(request):
     """The filtered roster as xlsx, IDs and phones masked; the export itself is audited."""
     _, qs = filter_roster(request)
     rows = list(qs)
-    new_batch()
     log_action(actor=request.user, action="member.export", obj=request.user,
                org=current_scope(request) or home_org(request.user), label=f"党员名册（{len(rows)}人）",
                after={"count": len(rows), "filters": request.GET.urlencode()})
