@@ -184,3 +184,19 @@ def test_it_offers_the_ledger_only_to_roles_that_may_reveal_ids(cast):
     assert labels(cast.a01admin) == ["工作台", "组织", "党员", "导入导出", "审计"]
     assert labels(cast.shuji) == ["工作台", "组织", "党员", "审计"]
     assert labels(cast.dangyuan) == ["我的档案"]
+
+
+def test_it_answers_an_internal_error_in_chinese_without_a_traceback(client, cast, monkeypatch):
+    import importlib
+
+    module = importlib.import_module("dangjian.web.views.dashboard")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(module, "term_statuses", broken)
+    client.raise_request_exception = False
+    client.force_login(cast.admin)
+    response = client.get(reverse("dashboard"))
+    body = response.content.decode()
+    assert response.status_code == 500 and "系统出错" in body and "secret internals" not in body
