@@ -5,12 +5,13 @@ Positions 1–6 region, 7–14 birth date YYYYMMDD, 15–17 sequence (17th odd =
 """
 import datetime
 import re
+import unicodedata
 
 from .errors import DomainError
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII only: \d would also take full-width and other digits
 
 
 def check_character(first17: str) -> str:
@@ -20,7 +21,9 @@ def check_character(first17: str) -> str:
 
 
 def normalize(raw) -> str:
-    return str(raw or "").strip().upper().replace(" ", "")
+    """Full-width characters (１２３Ｘ, typed with a Chinese input method) become ASCII, so one person
+    has one key however the number was typed."""
+    return unicodedata.normalize("NFKC", str(raw or "")).strip().upper().replace(" ", "")
 
 
 def validate_id_number(raw, *, field="id_number") -> str:

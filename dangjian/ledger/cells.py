@@ -3,6 +3,7 @@
 Every parser returns None for an empty cell and raises CellError (a DomainError) with a stable code and a
 Chinese message for a cell it cannot read. Required-ness is checked by the caller."""
 import datetime
+import re
 
 from dangjian.core import dates, idcard
 from dangjian.core.errors import DomainError
@@ -70,7 +71,7 @@ def integer(value, label):
     if isinstance(value, int):
         return value
     word = str(value).strip()
-    if word.lstrip("-").isdigit():
+    if re.fullmatch(r"-?[0-9]+", word):  # ASCII digits only: "²".isdigit() is true but int() refuses it
         return int(word)
     raise CellError(f"{label}应为整数，而不是“{word}”", code="INTEGER")
 

@@ -8,7 +8,7 @@ a DomainError refuses that row only, so every problem is found in one run. If an
 this is a dry run, the transaction is rolled back at the end: nothing is written."""
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import Count
 
 from dangjian.accounts.access import home_org
@@ -176,7 +176,7 @@ def _apply_row(ctx, sheet, row):
             return sheet.handler(ctx, row)
     except DomainError as error:
         ctx.error_on(row, error)
-    except IntegrityError as error:
+    except (IntegrityError, DataError) as error:
         # The services check first; this is the database's last word (e.g. a race with another user).
         log.warning("ledger import: integrity error on %s!%s: %s", sheet.name, row.number, error)
         ctx.result.error(sheet.name, row.number, sheet.fallback_column, "DB_CONSTRAINT",

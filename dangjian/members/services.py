@@ -12,6 +12,7 @@ from dangjian.audit.services import changed_fields, log_action, save_changes
 from dangjian.core import idcard
 from dangjian.core.dates import today
 from dangjian.core.errors import DomainError
+from dangjian.core.text import check_lengths, is_digits, to_ascii_digits
 from dangjian.organizations.models import MEMBERSHIP_TYPES, Organization, OrgType
 from dangjian.rules import parameters
 
@@ -49,8 +50,9 @@ def _check_attributes(data, org):
                               ("post_category", PostCategory, "工作岗位"), ("dues_category", DuesCategory, "党费类别")):
         if data.get(f) and data[f] not in choices.values:
             raise DomainError(f"{label}“{data[f]}”不是可选值（{'、'.join(choices.labels)}）", field=f, code="CHOICE")
+    check_lengths(Member, data)
     phone = data.get("phone") or ""
-    if phone and not (phone.isdigit() and 7 <= len(phone) <= 15):
+    if phone and not is_digits(phone, 7, 15):
         raise DomainError(f"手机号码“{phone}”格式不正确", field="phone", code="PHONE_FORMAT")
     group = data.get("party_group")
     if group is not None and (group.org_type != OrgType.PARTY_GROUP or group.parent_id != org.pk):
@@ -90,7 +92,7 @@ def create_member(*, actor, id_number, name, org, admitted_on, confirmed_on=None
                  education=education or "", post_category=post_category or "",
                  is_leading_cadre=bool(is_leading_cadre), party_group=party_group,
                  dues_category=dues_category or DuesCategory.EMPLOYED, dues_reduced=bool(dues_reduced),
-                 phone=(phone or "").strip())
+                 phone=to_ascii_digits(phone))
     _check_attributes(attrs, org)
     _check_admission(birth_date, org, admitted_on, confirmed_on)
     member = Member.objects.create(id_number=id_number, org=org, stage=Stage.PROBATIONARY,
@@ -147,7 +149,7 @@ def update_member(member, *, actor, **changes):
     before = member.snapshot()
     data = {f: getattr(member, f) for f in ATTRIBUTE_FIELDS} | changes
     data["name"] = (data["name"] or "").strip()
-    data["phone"] = (data["phone"] or "").strip()
+    data["phone"] = to_ascii_digits(data["phone"])
     check_identity(member.id_number, birth_date=data["birth_date"], sex=data["sex"])
     _check_attributes(data, member.org)
     for f in ATTRIBUTE_FIELDS:
@@ -198,6 +200,7 @@ def _add_event(member, *, actor, kind, date, org=None, note="", action):
         raise DomainError("日期不能为空", field="date", code="REQUIRED")
     if date > today():
         raise DomainError("日期不能晚于今天", field="date", code="DATE_FUTURE")
+    check_lengths(MemberEvent, {"note": note or ""})
     events = ordered_events(list(member.events.all()))
     stage, current_org = compute_state(events, datetime.date.max)
     if kind not in TRANSITIONS[stage]:

@@ -11,6 +11,7 @@ from dangjian.accounts.access import require_manage_org, require_manage_tree, vi
 from dangjian.audit.services import log_action, save_changes
 from dangjian.core.dates import today
 from dangjian.core.errors import DomainError, PermissionDenied
+from dangjian.core.text import check_lengths
 from dangjian.rules import parameters
 
 from .models import (
@@ -51,6 +52,7 @@ def _check_parent(org_type, parent, *, field="parent"):
 
 
 def _check_fields(data):
+    check_lengths(Organization, data)
     if not data.get("name", "").strip():
         raise DomainError("组织名称不能为空", field="name", code="REQUIRED")
     if data.get("org_type") not in OrgType.values:
@@ -195,7 +197,8 @@ def dissolve_organization(org, *, actor, dissolved_on):
 
 # ---- committee posts (班子) ----
 
-def _check_post(org, member, post, started_on, ended_on):
+def _check_post(org, member, post, started_on, ended_on, admin_post=""):
+    check_lengths(CommitteePost, {"admin_post": admin_post or ""})
     if post not in Post.values:
         raise DomainError("职务应为书记、副书记、组织委员、宣传委员、纪检委员、委员、纪委书记或组长之一",
                           field="post", code="CHOICE")
@@ -227,7 +230,7 @@ def create_post(*, actor, org, member, post, started_on, ended_on=None, admin_po
     require_manage_org(actor, org)
     if not visible_members(actor).filter(pk=member.pk).exists():
         raise PermissionDenied("无权操作：该党员不在您的管理范围内", field="member")
-    _check_post(org, member, post, started_on, ended_on)
+    _check_post(org, member, post, started_on, ended_on, admin_post)
     if CommitteePost.objects.filter(org=org, member=member, post=post, started_on=started_on).exists():
         raise DomainError("该任职记录已存在", field="started_on", code="DUPLICATE")
     record = CommitteePost.objects.create(org=org, member=member, post=post, started_on=started_on,
@@ -246,7 +249,7 @@ def update_post(record, *, actor, **changes):
         raise ValueError(f"not post fields: {set(changes) - allowed}")
     before = record.snapshot()
     data = {f: getattr(record, f) for f in allowed} | changes
-    _check_post(record.org, record.member, data["post"], data["started_on"], data["ended_on"])
+    _check_post(record.org, record.member, data["post"], data["started_on"], data["ended_on"], data["admin_post"])
     for f in allowed:
         setattr(record, f, data[f])
     record.admin_post = (record.admin_post or "").strip()
@@ -276,8 +279,7 @@ def _check_election(org, data):
         raise DomainError("选举日期不能晚于今天：换届登记的是已召开的选举大会", field="held_on", code="DATE_FUTURE")
     low, high = (parameters.value(f"term_years_{end}", data["held_on"]) for end in ("min", "max"))
     if not data.get("term_years") or not low <= data["term_years"] <= high:
-        raise DomainError(f"任期年数应为{low}至{high}年（党章规定基层委员会每届任期3至5年）", field="term_years",
-                          code="ELECTION_TERM")
+        raise DomainError(f"任期年数应为{low}至{high}年", field="term_years", code="ELECTION_TERM")
     for f, label in (("expected", "应到人数"), ("present", "实到人数"), ("seats", "应选人数"), ("candidates", "候选人数")):
         if data.get(f) is None or not 0 <= data[f] <= MAX_HEADCOUNT:
             raise DomainError(f"{label}应为0至{MAX_HEADCOUNT}之间的整数", field=f, code="NUMBER")

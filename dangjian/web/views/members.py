@@ -16,6 +16,7 @@ from dangjian.accounts.models import RoleKind
 from dangjian.audit.services import log_action
 from dangjian.core.dates import parse_date, today
 from dangjian.core.errors import DomainError
+from dangjian.core.idcard import normalize
 from dangjian.members import services
 from dangjian.members.models import TRANSITIONS, EventKind, Stage, ordered_events
 from dangjian.organizations.models import MEMBERSHIP_TYPES, OrgType
@@ -26,9 +27,9 @@ from ..scope import STAFF_KINDS, TREE_KINDS, OrgNamer, current_scope, kind_of, s
 from .base import ServiceFormView, role_required, staff_required
 
 PAGE_SIZE = 50
-FULL_ID = re.compile(r"^\d{17}[\dX]$")
-ID_TAIL = re.compile(r"^\d{3,16}[\dX]$")
-SHOWN_TAIL = re.compile(r"^\d{3}[\dX]$")
+FULL_ID = re.compile(r"^[0-9]{17}[0-9X]$")
+ID_TAIL = re.compile(r"^[0-9]{3,16}[0-9X]$")
+SHOWN_TAIL = re.compile(r"^[0-9]{3}[0-9X]$")
 
 
 def filter_roster(request):
@@ -39,7 +40,7 @@ def filter_roster(request):
     q = (data.get("q") or "").strip()
     if q:
         match = Q(name__icontains=q) | Q(org__code__iexact=q) | Q(org__name__icontains=q)
-        ident = q.upper().replace(" ", "")
+        ident = normalize(q)
         if kind_of(request.user) in TREE_KINDS:  # roles that may see full IDs may search by them
             if FULL_ID.match(ident):
                 match |= Q(id_number=ident)
