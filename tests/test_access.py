@@ -1,4 +1,6 @@
 """The scoping helpers, one assertion per role (every page, export and API call uses them)."""
+import datetime
+
 import pytest
 from django.test import override_settings
 
@@ -77,11 +79,30 @@ def test_it_keeps_tree_changes_to_administrators(cast):
 
 
 @override_settings(LOGIN_FAILURE_LIMIT=5)
-def test_it_locks_after_the_fifth_failure(db):
+def test_it_locks_after_the_fifth_failure_and_audits_it(db):
+    from dangjian.audit.models import AuditEntry
+
     for _ in range(4):
         record_login_failure("someone")
-    assert not is_locked("someone")
-    record_login_failure("someone")
+    assert not is_locked("someone") and not AuditEntry.objects.filter(action="auth.lockout").exists()
+    record_login_failure("someone", "10.0.0.9")
     assert is_locked("someone")
+    assert AuditEntry.objects.get(action="auth.lockout").after["username"] == "someone"
     clear_login_failures("someone")
     assert not is_locked("someone")
+
+
+@pytest.mark.parametrize("age,locked", [
+    (datetime.timedelta(minutes=15, seconds=-1), True),   # inside the 15-minute window
+    (datetime.timedelta(minutes=15, seconds=1), False),   # just outside it: forgotten
+])
+@override_settings(LOGIN_FAILURE_LIMIT=5, LOGIN_LOCKOUT_MINUTES=15)
+def test_it_forgets_failures_older_than_the_window(db, age, locked):
+    from django.utils import timezone
+
+    from dangjian.accounts.models import LoginFailure
+
+    for _ in range(5):
+        record_login_failure("someone")
+    LoginFailure.objects.update(at=timezone.now() - age)
+    assert is_locked("someone") is locked

@@ -20,6 +20,26 @@ def test_it_accepts_a_lowercase_x_and_spaces():
     assert idcard.validate_id_number(" 11010519491231002x ") == "11010519491231002X"
 
 
+def reference_check(first17):
+    """GB 11643's check character computed independently: (12 − Σ aᵢ·2^(17−i) mod 11) mod 11, 10 → X."""
+    total = sum(int(d) * (2 ** (17 - i) % 11) for i, d in enumerate(first17))
+    value = (12 - total % 11) % 11
+    return "X" if value == 10 else str(value)
+
+
+def test_it_computes_every_check_character_as_the_standard_does():
+    import random
+
+    rng = random.Random(11643)
+    seen = set()
+    for _ in range(2000):
+        first17 = "4501031980" + "".join(rng.choice("0123456789") for _ in range(7))
+        expected = reference_check(first17)
+        seen.add(expected)
+        assert idcard.check_character(first17) == expected, first17
+    assert seen == set("0123456789X")  # every remainder was exercised
+
+
 def test_it_refuses_a_wrong_check_digit():
     with pytest.raises(DomainError) as exc:
         idcard.validate_id_number("110105194912310021")

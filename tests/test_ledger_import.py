@@ -290,3 +290,18 @@ def test_it_lets_a_subtree_administrator_name_the_parent_above(cast, tmp_path):
     run_export(path, actor=cast.a01admin)
     result = run_import(path, actor=cast.a01admin)
     assert result.ok and result.applied and not result.changed
+
+
+@pytest.mark.parametrize("new_members,warned", [(1, False), (2, True)])
+def test_it_warns_about_a_branch_of_more_than_fifty_members(cast, new_members, warned):
+    """ORG-02 is a soft rule: 50 members is fine, 51 is warned about, and neither blocks the import."""
+    from dangjian.members.services import create_member
+
+    for n in range(100, 148):  # A0102 holds 赵丽 and these 48: 49 members
+        create_member(actor=None, id_number=person_id(n), name=f"成员{n}", org=cast.a0102,
+                      admitted_on=D(2010, 7, 1))
+    rows = [MEMBER_HEADER] + [[person_id(n), f"新成员{n}", "预备党员", "2018-07-01", None, "A0102"]
+                              for n in range(200, 200 + new_members)]
+    result = run_import(workbook(党员=rows), actor=None)
+    assert result.applied
+    assert any(w.code == "BRANCH_TOO_LARGE" for w in result.warnings) is warned

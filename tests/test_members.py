@@ -216,3 +216,54 @@ def test_it_audits_leaving_the_party_group_on_a_transfer(cast):
     transfer_member(cast.zhang, actor=None, to_org=cast.a0102, transferred_on=D(2018, 1, 1))
     entry = AuditEntry.objects.filter(action="member.update", object_id=str(cast.zhang.pk)).latest("id")
     assert entry.before == {"party_group": "A0101G1"} and entry.after == {"party_group": None}
+
+
+def test_it_restores_a_suspended_probationary_member_to_probation(cast):
+    m = admit(cast)
+    suspend_member(m, actor=None, suspended_on=D(2018, 1, 1))
+    restore_member(m, actor=None, restored_on=D(2018, 2, 1))
+    assert m.state_on(D(2018, 1, 31))[0] == Stage.SUSPENDED
+    assert m.state_on(D(2018, 2, 1))[0] == Stage.PROBATIONARY
+
+
+def test_it_refuses_a_transfer_into_an_organisation_on_the_day_it_is_dissolved(cast):
+    from dangjian.organizations.services import create_organization
+
+    closing = create_organization(actor=None, code="A0109", name="临时支部", org_type="temporary_branch",
+                                  parent=cast.a01, founded_on=D(2017, 1, 1), dissolved_on=D(2018, 3, 1))
+    with pytest.raises(DomainError) as exc:
+        transfer_member(cast.li, actor=None, to_org=closing, transferred_on=D(2018, 3, 1))
+    assert exc.value.code == "ORG_PARENT_DATE"
+    transfer_member(cast.li, actor=None, to_org=closing, transferred_on=D(2018, 2, 28))
+
+
+@pytest.mark.parametrize("days,ok", [(0, True), (1, False)])
+def test_it_accepts_an_admission_dated_today_not_tomorrow(cast, days, ok):
+    import datetime as dt
+
+    from dangjian.core.dates import today
+
+    day = today() + dt.timedelta(days=days)
+    if ok:
+        assert admit(cast, admitted_on=day).admitted_on == day
+    else:
+        with pytest.raises(DomainError) as exc:
+            admit(cast, admitted_on=day)
+        assert exc.value.code == "DATE_FUTURE"
+
+
+def test_it_accepts_a_confirmation_on_the_day_of_admission_not_before(cast):
+    with pytest.raises(DomainError) as exc:
+        admit(cast, admitted_on=D(2017, 6, 1), confirmed_on=D(2017, 5, 31))
+    assert exc.value.code == "DATE_ORDER"
+    assert admit(cast, admitted_on=D(2017, 6, 1), confirmed_on=D(2017, 6, 1)).stage == Stage.FULL
+
+
+def test_it_refuses_a_confirmation_in_the_future(cast):
+    import datetime as dt
+
+    from dangjian.core.dates import today
+
+    with pytest.raises(DomainError) as exc:
+        admit(cast, admitted_on=D(2017, 6, 1), confirmed_on=today() + dt.timedelta(days=1))
+    assert exc.value.code == "DATE_FUTURE"

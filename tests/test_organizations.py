@@ -305,3 +305,57 @@ def test_it_accepts_terms_at_both_ends_of_the_range(cast, years):
     election = record_election(actor=None, org=cast.a01, held_on=D(2016, 3, 1), term_years=years, expected=30,
                                present=28, seats=5, candidates=6)
     assert election.term_ends_on == D(2016 + years, 3, 1)
+
+
+def test_it_counts_an_organisation_from_its_founding_day(cast):
+    org = new_branch(cast, founded_on=D(2017, 1, 1))
+    assert org.pk not in parents_on(D(2016, 12, 31))
+    assert org.pk in parents_on(D(2017, 1, 1))
+
+
+def test_it_holds_a_post_through_its_last_day(cast):
+    from dangjian.organizations.models import CommitteePost
+
+    update_post(cast.secretary_post, actor=None, ended_on=D(2018, 6, 30))
+    held = CommitteePost.objects.filter(pk=cast.secretary_post.pk)
+    assert held.held_on(D(2018, 6, 30)).exists() and cast.secretary_post.is_held_on(D(2018, 6, 30))
+    assert not held.held_on(D(2018, 7, 1)).exists() and not cast.secretary_post.is_held_on(D(2018, 7, 1))
+
+
+@pytest.mark.parametrize("start,clash", [(D(2018, 6, 30), True), (D(2018, 7, 1), False)])
+def test_it_hands_a_secretary_post_over_from_the_next_day(cast, start, clash):
+    update_post(cast.secretary_post, actor=None, ended_on=D(2018, 6, 30))
+    if clash:
+        with pytest.raises(DomainError) as exc:
+            create_post(actor=None, org=cast.a0101, member=cast.li, post="secretary", started_on=start)
+        assert exc.value.code == "POST_SECRETARY_CLASH"
+    else:
+        assert create_post(actor=None, org=cast.a0101, member=cast.li, post="secretary", started_on=start)
+
+
+def test_it_refuses_a_post_for_someone_who_has_left(cast):
+    from dangjian.members.services import record_exit
+
+    record_exit(cast.li, actor=None, kind="withdrew", exited_on=D(2018, 1, 1))
+    with pytest.raises(DomainError) as exc:
+        create_post(actor=None, org=cast.a0101, member=cast.li, post="committee_member", started_on=D(2018, 1, 1))
+    assert exc.value.code == "POST_NOT_MEMBER"
+    create_post(actor=None, org=cast.a0101, member=cast.li, post="committee_member", started_on=D(2017, 12, 31))
+
+
+def test_it_refuses_a_move_under_a_parent_on_the_day_it_is_dissolved(cast):
+    closing = create_organization(actor=None, code="C09", name="丙市党委", org_type=OrgType.COMMITTEE,
+                                  parent=cast.jt, founded_on=D(2017, 1, 1), dissolved_on=D(2018, 3, 1))
+    with pytest.raises(DomainError) as exc:
+        move_organization(cast.a0102, actor=None, new_parent=closing, moved_on=D(2018, 3, 1))
+    assert exc.value.code == "ORG_PARENT_DATE"
+    move_organization(cast.a0102, actor=None, new_parent=closing, moved_on=D(2018, 2, 28))
+
+
+@pytest.mark.parametrize("postponed_to,day,state", [
+    (D(2020, 3, 1), D(2020, 3, 1), "ending"),    # exactly 12 months after the term's end: covered
+    (D(2020, 3, 2), D(2020, 3, 2), "overdue"),   # 12 months and a day: covers only up to 2020-03-01
+])
+def test_it_allows_a_postponement_of_exactly_twelve_months(cast, postponed_to, day, state):
+    update_election(cast.election, actor=None, postponed_to=postponed_to)
+    assert term_status(cast.a0101, day).state == state

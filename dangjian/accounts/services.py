@@ -70,7 +70,12 @@ def is_locked(username):
 
 
 def record_login_failure(username, ip=None):
-    LoginFailure.objects.create(username=username[:150], ip=ip)
+    """Count a failed login; the failure that locks the account is audited (who tried, from where)."""
+    failure = LoginFailure.objects.create(username=username[:150], ip=ip)
+    recent = LoginFailure.objects.filter(username=failure.username, at__gte=_window_start()).count()
+    if recent == settings.LOGIN_FAILURE_LIMIT:
+        log_action(actor=None, action="auth.lockout", obj=failure, label=failure.username,
+                   after={"username": failure.username, "ip": ip, "minutes": settings.LOGIN_LOCKOUT_MINUTES})
 
 
 def clear_login_failures(username):
