@@ -3,7 +3,8 @@ masked in every answer; /reveal gives them in full to a role that may see them, 
 from django.http import HttpResponse
 from ninja import Query, Router, Status
 
-from dangjian.accounts.access import OrgNamer, visible_members
+from dangjian.accounts.access import OrgNamer, role_of, visible_members
+from dangjian.accounts.models import RoleKind
 from dangjian.members import services
 from dangjian.members.models import DuesCategory, Education, Member, PostCategory, Sex, Stage, ordered_events
 from dangjian.organizations.models import under
@@ -49,7 +50,8 @@ def member_detail(m, user):
     another subtree the member came from) are not named, as on the member's page."""
     data = member_out(m)
     events = ordered_events(list(m.events.select_related("org")))
-    own = user is not None and getattr(getattr(user, "member", None), "pk", None) == m.pk
+    role = role_of(user)
+    own = role is not None and role.kind == RoleKind.MEMBER and role.member_id == m.pk  # as on the member page
     namer = OrgNamer(user, also={e.org_id for e in events if own and e.org_id})
     data["events"] = [{
         "id": e.pk, "kind": e.kind, "kind_label": e.get_kind_display(), "date": e.date,

@@ -31,7 +31,7 @@ from dangjian.audit.services import new_batch
 from dangjian.core.dates import add_months, add_years
 from dangjian.core.dates import today as local_today
 from dangjian.core.idcard import make_id_number
-from dangjian.members.models import DuesCategory, Education, EventKind, Member, PostCategory
+from dangjian.members.models import DuesCategory, Education, EventKind, Member, MemberEvent, PostCategory
 from dangjian.members.services import (
     confirm_member,
     create_member,
@@ -40,7 +40,7 @@ from dangjian.members.services import (
     suspend_member,
     transfer_member,
 )
-from dangjian.organizations.models import Organization, OrgType, Post
+from dangjian.organizations.models import CommitteePost, Election, Organization, OrgType, ParentLink, Post
 from dangjian.organizations.services import (
     create_organization,
     create_post,
@@ -49,6 +49,7 @@ from dangjian.organizations.services import (
     move_organization,
     record_election,
 )
+from dangjian.rules import parameters
 
 SEED = 20181231
 DEMO_PASSWORD = "demo1234"
@@ -329,7 +330,8 @@ def _person_attributes(rng, p, org, since, today, ids):
     p.ethnicity = rng.choices([e for e, _ in ETHNICITIES], [w for _, w in ETHNICITIES])[0]
     joined_age = rng.triangular(19, 45, 26)
     natural = p.birth + datetime.timedelta(days=int(joined_age * 365.25))
-    earliest = max(add_years(p.birth, 18) + datetime.timedelta(days=30), since + datetime.timedelta(days=30))
+    adult = add_years(p.birth, parameters.value("min_admission_age"))
+    earliest = max(adult + datetime.timedelta(days=30), since + datetime.timedelta(days=30))
     if p.senior:  # committee material: a member of long standing
         latest = min(D(2012, 12, 31), add_years(p.birth, 40))
         p.admitted_on = max(min(natural, latest), earliest) if earliest < latest else earliest
@@ -341,7 +343,8 @@ def _person_attributes(rng, p, org, since, today, ids):
             p.admitted_on = _day(rng, earliest, today - datetime.timedelta(days=400))
         else:
             p.admitted_on = _day(rng, min(earliest, recent), recent)
-    confirm = add_months(p.admitted_on, 12) + datetime.timedelta(days=rng.randint(0, 25))
+    probation = parameters.value("probation_months")
+    confirm = add_months(p.admitted_on, probation) + datetime.timedelta(days=rng.randint(0, 25))
     p.confirmed_on = confirm if confirm < today else None
     retire_age = 60 if p.sex == "M" else 55
     p.education = rng.choices(Education.values, (6, 45, 30, 8, 7, 4) if age < 50 else (2, 25, 33, 15, 15, 10))[0]
@@ -449,7 +452,8 @@ def plan_elections_and_posts(rng, plan, today):
     # 集团党委: the old committee elected in 2013, the first congress after the upgrade in 2019, then 2024.
     jt_people = [d[0] for d in DEPARTMENTS[:6]]
     for held in (D(2013, 12, 20), D(2019, 4, 18), D(2024, 4, 19)):
-        plan.elections.append(ElectionPlan(ROOT_CODE, held, 5, 186, 179, 9, 11))
+        term = default_term_years(OrgType.COMMITTEE, held)
+        plan.elections.append(ElectionPlan(ROOT_CODE, held, term, 186, 179, 9, 11))
     old = holders(jt_people, D(2013, 12, 20))
     new = holders(jt_people, D(2019, 4, 18), exclude={p.n for p in old[:2]})
     if old:
@@ -514,7 +518,8 @@ def _city(rng, plan, org, codes, holders, today):
     first = _day(rng, D(2019, 3, 1), D(2019, 6, 30))
     held = [first] if org.code in ("JT05", "JT11") else [first, _day(rng, D(2024, 3, 1), D(2024, 6, 30))]
     for day in held:
-        plan.elections.append(ElectionPlan(org.code, day, 5, size, max(1, size - rng.randint(0, size // 12)), 5, 7))
+        plan.elections.append(ElectionPlan(org.code, day, default_term_years(OrgType.COMMITTEE, day), size,
+                                           max(1, size - rng.randint(0, size // 12)), 5, 7))
     office = [c for c in codes if c.endswith("00")]
     chosen = holders(office, CITY_FOUNDED) + holders(codes, CITY_FOUNDED)
     seen, people = set(), []
@@ -534,11 +539,12 @@ def _branch(rng, plan, org, codes, holders, today):
     size = sum(1 for p in plan.people if p.org in codes and p.stable)
     kind = org.election if size else "none"
     elections = []
+    lead = parameters.value("term_reminder_months")  # TERM-03: "ending" means within this many months
     if kind != "none":
         if kind == "current":
-            last = add_months(today, -rng.randint(3, term * 12 - 7))
+            last = add_months(today, -rng.randint(3, term * 12 - lead - 1))
         elif kind == "ending":
-            last = add_years(add_months(today, rng.randint(1, 5)), -term)
+            last = add_years(add_months(today, rng.randint(1, lead - 1)), -term)
         elif kind == "postponed":
             last = add_years(add_months(today, -2), -term)
         else:  # overdue: the term ended one to twenty months ago
@@ -730,12 +736,22 @@ def logins():
 
 
 def digest():
-    """A fingerprint of the demo's people and organisations (no database ids), for the determinism test."""
+    """A fingerprint of everything the demo writes (no database ids), for the determinism test."""
+    tables = (
+        (Organization.objects.order_by("code"),
+         ("code", "name", "parent__code", "org_type", "founded_on", "dissolved_on")),
+        (ParentLink.objects.order_by("org__code", "valid_from"), ("org__code", "parent__code", "valid_from", "note")),
+        (Member.objects.order_by("id_number"),
+         ("id_number", "name", "org__code", "stage", "admitted_on", "confirmed_on", "party_group__code")),
+        (MemberEvent.objects.order_by("member__id_number", "date", "kind"),
+         ("member__id_number", "kind", "date", "org__code", "note")),
+        (CommitteePost.objects.order_by("org__code", "member__id_number", "post", "started_on"),
+         ("org__code", "member__id_number", "post", "started_on", "ended_on", "admin_post", "full_time")),
+        (Election.objects.order_by("org__code", "held_on"),
+         ("org__code", "held_on", "term_years", "expected", "present", "seats", "candidates", "postponed_to")),
+    )
     h = hashlib.sha256()
-    for row in Organization.objects.order_by("code").values_list("code", "name", "parent__code", "org_type",
-                                                                 "founded_on", "dissolved_on"):
-        h.update(repr(row).encode())
-    for row in Member.objects.order_by("id_number").values_list("id_number", "name", "org__code", "stage",
-                                                               "admitted_on", "confirmed_on", "party_group__code"):
-        h.update(repr(row).encode())
+    for queryset, fields in tables:
+        for row in queryset.values_list(*fields):
+            h.update(repr(row).encode())
     return h.hexdigest()

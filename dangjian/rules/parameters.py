@@ -39,6 +39,8 @@ PARAMETERS = (
     Parameter("branch_max_members", 50, _EPOCH, "ORG-02", "支部工作条例 第五条（一般不超过50人）"),
     Parameter("branch_committee_threshold", 7, _EPOCH, "ORG-05", "支部工作条例 第十二条（7人以上设支委会）"),
     Parameter("branch_committee_min_posts", 3, _EPOCH, "ORG-05", "支部工作条例 第十二条（支委会由3至5人组成）"),
+    # Probation lasts a year (党章 第七条: 预备期为一年), extendable by 6–12 months (DEV-17)
+    Parameter("probation_months", 12, _EPOCH, "DEV-15", "党章 第七条"),
     # A member is admitted as probationary at 18 or older (党章 第一条)
     Parameter("min_admission_age", 18, _EPOCH, "DEV-01", "党章 第一条"),
 )
