@@ -190,7 +190,7 @@ def _warn_soft_rules(ctx):
     codes = {row["org"] for row in ctx.rows.get(MEMBERS.name, ())}
     if not codes:
         return
-    limit = parameters.value("branch_max_members")
+    limit = parameters.value("branch_max_members", ctx.today)
     crowded = (Member.objects.current().filter(org__code__in=codes, org__org_type__in=BRANCH_TYPES)
                .values("org__code", "org__name").annotate(n=Count("id")).filter(n__gt=limit).order_by("org__code"))
     for org in crowded:

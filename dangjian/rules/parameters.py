@@ -46,14 +46,14 @@ PARAMETERS = (
 )
 
 
-def value(name: str, on: datetime.date | None = None):
-    """The value of parameter `name` in force on date `on` (default: the latest)."""
+def parameter(name: str, on: datetime.date | None = None) -> Parameter:
+    """The Parameter `name` in force on date `on` (default: the latest), with its source."""
     candidates = [p for p in PARAMETERS if p.name == name and (on is None or p.effective_from <= on)]
     if not candidates:
         raise KeyError(f"no parameter {name!r} in force on {on}")
-    return max(candidates, key=lambda p: p.effective_from).value
-
-
-def parameter(name: str, on: datetime.date | None = None) -> Parameter:
-    candidates = [p for p in PARAMETERS if p.name == name and (on is None or p.effective_from <= on)]
     return max(candidates, key=lambda p: p.effective_from)
+
+
+def value(name: str, on: datetime.date | None = None):
+    """The value of parameter `name` in force on date `on` (default: the latest)."""
+    return parameter(name, on).value
