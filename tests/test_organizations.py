@@ -359,3 +359,15 @@ def test_it_refuses_a_move_under_a_parent_on_the_day_it_is_dissolved(cast):
 def test_it_allows_a_postponement_of_exactly_twelve_months(cast, postponed_to, day, state):
     update_election(cast.election, actor=None, postponed_to=postponed_to)
     assert term_status(cast.a0101, day).state == state
+
+
+def test_it_lists_a_committee_by_rank_current_posts_first(cast):
+    from dangjian.organizations.models import CommitteePost
+
+    create_post(actor=None, org=cast.a0101, member=cast.li, post="publicity_member", started_on=D(2016, 3, 1))
+    create_post(actor=None, org=cast.a0101, member=cast.wang, post="deputy_secretary", started_on=D(2018, 3, 1))
+    create_post(actor=None, org=cast.a0101, member=cast.li, post="organization_member", started_on=D(2016, 3, 1),
+                ended_on=D(2017, 12, 31))
+    posts = [(p.post, p.ended_on) for p in CommitteePost.objects.filter(org=cast.a0101).by_rank()]
+    assert posts == [("secretary", None), ("deputy_secretary", None), ("publicity_member", None),
+                     ("organization_member", D(2017, 12, 31))]

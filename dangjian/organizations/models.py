@@ -156,6 +156,13 @@ class CommitteePostQuerySet(models.QuerySet):
     def held_on(self, day):
         return self.filter(started_on__lte=day).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
 
+    def by_rank(self):
+        """Posts still held first, then in the order of the posts (书记, 副书记, 组织委员, …), the same on
+        every database (NULL ordering differs between SQLite and PostgreSQL, so it is spelled out)."""
+        rank = models.Case(*[models.When(post=p, then=models.Value(i)) for i, p in enumerate(Post.values)],
+                           output_field=models.IntegerField())
+        return self.annotate(rank=rank).order_by(models.F("ended_on").desc(nulls_first=True), "rank", "-started_on")
+
 
 class CommitteePost(models.Model):
     """A member holding a post in an organisation's 班子 from a date to a date (inclusive)."""

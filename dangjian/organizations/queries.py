@@ -95,4 +95,4 @@ def secretary_on(org, day):
 
 def committee_on(org, day):
     return list(CommitteePost.objects.held_on(day).filter(org=org).select_related("member")
-                .order_by("post", "started_on"))
+                .by_rank())

@@ -113,7 +113,7 @@ def org_detail(request, code):
         "ancestors": [(a, namer.linkable(a)) for a in org.ancestors() if namer.shows(a)],
         "parent_name": namer.name(org.parent) if org.parent_id else "（根组织）",
         "parent_link": namer.linkable(org.parent),
-        "posts": org.posts.select_related("member").order_by("ended_on", "post", "-started_on"),
+        "posts": org.posts.select_related("member").by_rank(),
         "elections": org.elections.order_by("-held_on"),
         "term": term_status(org, day) if org.org_type in LEADERSHIP_TYPES else None,
         "parent_links": [(link, namer.name(link.parent) if link.parent_id else "（根组织）",
