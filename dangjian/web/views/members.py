@@ -202,16 +202,23 @@ class MemberEdit(MemberFormMixin, ServiceFormView):
         return self.cancel_url()
 
 
-class MemberConfirm(MemberFormMixin, ServiceFormView):
-    form_class = ConfirmForm
-    title = "转为正式党员"
-    submit_label = "转正"
-    success_message = "已转为正式党员"
+class MemberEventView(MemberFormMixin, ServiceFormView):
+    """A dated event with a note: `service` is the members.services function, `date_arg` its date."""
+
+    form_class = EventForm
+    service = None
+    date_arg = ""
 
     def perform(self, form):
         data = form.cleaned_data
-        services.confirm_member(self.member, actor=self.request.user, confirmed_on=data["date"], note=data["note"])
+        type(self).service(self.member, actor=self.request.user, **{self.date_arg: data["date"]}, note=data["note"])
         return self.cancel_url()
+
+
+class MemberConfirm(MemberEventView):
+    form_class = ConfirmForm
+    title, submit_label, success_message = "转为正式党员", "转正", "已转为正式党员"
+    service, date_arg = services.confirm_member, "confirmed_on"
 
 
 class MemberTransfer(MemberFormMixin, ServiceFormView):
@@ -246,25 +253,11 @@ class MemberExit(MemberFormMixin, ServiceFormView):
         return self.cancel_url()
 
 
-class MemberSuspend(MemberFormMixin, ServiceFormView):
-    form_class = EventForm
-    title = "停止党籍"
-    submit_label = "停止党籍"
-    success_message = "已登记停止党籍"
-
-    def perform(self, form):
-        data = form.cleaned_data
-        services.suspend_member(self.member, actor=self.request.user, suspended_on=data["date"], note=data["note"])
-        return self.cancel_url()
+class MemberSuspend(MemberEventView):
+    title, submit_label, success_message = "停止党籍", "停止党籍", "已登记停止党籍"
+    service, date_arg = services.suspend_member, "suspended_on"
 
 
-class MemberRestore(MemberFormMixin, ServiceFormView):
-    form_class = EventForm
-    title = "恢复党籍"
-    submit_label = "恢复党籍"
-    success_message = "已恢复党籍"
-
-    def perform(self, form):
-        data = form.cleaned_data
-        services.restore_member(self.member, actor=self.request.user, restored_on=data["date"], note=data["note"])
-        return self.cancel_url()
+class MemberRestore(MemberEventView):
+    title, submit_label, success_message = "恢复党籍", "恢复党籍", "已恢复党籍"
+    service, date_arg = services.restore_member, "restored_on"
