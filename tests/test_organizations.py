@@ -371,3 +371,10 @@ def test_it_lists_a_committee_by_rank_current_posts_first(cast):
     posts = [(p.post, p.ended_on) for p in CommitteePost.objects.filter(org=cast.a0101).by_rank()]
     assert posts == [("secretary", None), ("deputy_secretary", None), ("publicity_member", None),
                      ("organization_member", D(2017, 12, 31))]
+
+
+def test_it_lists_the_tree_depth_first_with_children_by_code(cast):
+    rows = [(depth, org.code) for depth, org in tree_on(D(2018, 1, 1))]
+    assert rows == [(0, "JT"), (1, "A01"), (2, "A0101"), (3, "A0101G1"), (2, "A0102"), (1, "B01"), (2, "B0101")]
+    assert [org.code for _, org in tree_on(D(2018, 1, 1), root=cast.a01)] == ["A01", "A0101", "A0101G1", "A0102"]
+    assert tree_on(D(2015, 12, 31)) == []  # before anything was founded

@@ -8,38 +8,39 @@ from dangjian.rules import parameters
 from .models import LEADERSHIP_TYPES, CommitteePost, Election, Organization, ParentLink, Post
 
 
-def parents_on(day, orgs=None):
+def parents_on(day):
     """{org_id: parent_id} as the tree stood on `day` (from the ParentLink history), for the
-    organisations that existed that day."""
-    links = ParentLink.objects.filter(valid_from__lte=day).order_by("org_id", "valid_from", "id")
-    if orgs is not None:
-        links = links.filter(org__in=orgs)
+    organisations that existed that day. Two queries, whatever the size of the tree."""
+    alive = set(Organization.objects.existing_on(day).values_list("pk", flat=True))
+    return {org: parent for org, parent in _links_on(day).items() if org in alive}
+
+
+def _links_on(day):
     current = {}
-    for link in links.values_list("org_id", "parent_id"):
-        current[link[0]] = link[1]
-    alive = set(Organization.objects.existing_on(day).filter(pk__in=current).values_list("pk", flat=True))
-    return {org: parent for org, parent in current.items() if org in alive}
+    links = ParentLink.objects.filter(valid_from__lte=day).order_by("org_id", "valid_from", "id")
+    for org_id, parent_id in links.values_list("org_id", "parent_id"):
+        current[org_id] = parent_id  # the latest link on or before the day wins
+    return current
 
 
 def tree_on(day, root=None):
-    """[(depth, org)] in tree order as on `day`; under `root` when given."""
-    parents = parents_on(day)
-    orgs = Organization.objects.in_bulk(list(parents))
+    """[(depth, org)] in tree order (children by code) as on `day`; under `root` when given."""
+    orgs = {o.pk: o for o in Organization.objects.existing_on(day)}
+    links = {org_id: parent_id for org_id, parent_id in _links_on(day).items() if org_id in orgs}
     children = {}
-    for org_id, parent_id in parents.items():
+    for org_id, parent_id in links.items():
         children.setdefault(parent_id, []).append(orgs[org_id])
     for items in children.values():
-        items.sort(key=lambda o: o.code)
+        items.sort(key=lambda o: o.code, reverse=True)  # reversed: taken from the end of the stack
+    if root is None:
+        stack = [(0, o) for o in children.get(None, [])]
+    else:
+        stack = [(0, orgs[root.pk])] if root.pk in links else []
     out = []
-
-    def walk(org, depth):
+    while stack:  # depth first without recursion: a deep tree cannot exhaust Python's stack
+        depth, org = stack.pop()
         out.append((depth, org))
-        for child in children.get(org.pk, []):
-            walk(child, depth + 1)
-
-    starts = [root] if root is not None and root.pk in parents else children.get(None, []) if root is None else []
-    for start in starts:
-        walk(start, 0)
+        stack.extend((depth + 1, child) for child in children.get(org.pk, []))
     return out
 
 
