@@ -346,3 +346,9 @@ def test_it_lets_a_branch_officer_search_ids_only_by_the_shown_tail(client, cast
     client.force_login(cast.a01admin)
     assert "李秀英" in client.get(reverse("roster"), {"q": tail6}).content.decode()
     assert "李秀英" in client.get(reverse("roster"), {"q": cast.li.id_number}).content.decode()
+
+
+def test_it_names_a_members_own_branch_without_linking_to_a_page_they_cannot_open(client, cast):
+    client.force_login(cast.dangyuan)
+    html = client.get(reverse("member_detail", args=[cast.li.pk])).content.decode()
+    assert "甲市一支部" in html and reverse("org_detail", args=["A0101"]) not in html

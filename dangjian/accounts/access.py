@@ -138,16 +138,19 @@ class OrgNamer:
     HIDDEN = "（范围外组织）"
 
     def __init__(self, user, also=()):
+        """`also`: organisations to name although out of reach (a member's own history)."""
         self.all = user is None or is_admin(user)
-        self.visible = set() if self.all else set(visible_orgs(user).values_list("pk", flat=True)) | set(also)
+        self.visible = set() if self.all else set(visible_orgs(user).values_list("pk", flat=True))
+        self.also = set(also)
         home = None if self.all else home_org(user)
         self.home_path = home.path if home else ""
 
     def shows(self, org):
-        return org is not None and (self.all or org.pk in self.visible
+        return org is not None and (self.all or org.pk in self.visible or org.pk in self.also
                                     or (self.home_path and self.home_path.startswith(org.path)))
 
     def linkable(self, org):
+        """Only an organisation whose page the user may open gets a link."""
         return org is not None and (self.all or org.pk in self.visible)
 
     def name(self, org):
