@@ -352,3 +352,14 @@ def test_it_names_a_members_own_branch_without_linking_to_a_page_they_cannot_ope
     client.force_login(cast.dangyuan)
     html = client.get(reverse("member_detail", args=[cast.li.pk])).content.decode()
     assert "甲市一支部" in html and reverse("org_detail", args=["A0101"]) not in html
+
+
+def test_it_pages_the_roster_fifty_at_a_time(client, cast):
+    for n in range(300, 350):  # 50 more in A0102: 55 members in all
+        create_member(actor=None, id_number=person_id(n), name=f"成员{n}", org=cast.a0102,
+                      admitted_on=datetime.date(2010, 7, 1))
+    client.force_login(cast.admin)
+    first = client.get(reverse("roster")).content.decode()
+    assert "下一页" in first and "第 1 页 / 共 2 页" in first
+    second = client.get(reverse("roster"), {"page": 2}, HTTP_HX_REQUEST="true").content.decode()
+    assert "上一页" in second and 'id="roster-table"' in second and "<html" not in second
