@@ -60,6 +60,11 @@ def add_years(d: datetime.date, years: int) -> datetime.date:
     return add_months(d, 12 * years)
 
 
+def age_on(birth: datetime.date, day: datetime.date) -> int:
+    """Completed years of age on `day` (the birthday itself counts)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
 def today():
     from django.utils import timezone
 

@@ -8,6 +8,7 @@ import datetime
 
 from django.db import models
 
+from dangjian.core.dates import age_on
 from dangjian.core.masking import mask_birth_date, mask_id_number, mask_phone
 from dangjian.organizations.models import under
 
@@ -136,7 +137,7 @@ class Member(models.Model):
         return mask_birth_date(self.birth_date)
 
     def age_on(self, day: datetime.date) -> int:
-        return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+        return age_on(self.birth_date, day)
 
     def state_on(self, day: datetime.date):
         """(stage, org) on `day` computed from the events; (None, None) before admission."""

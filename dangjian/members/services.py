@@ -10,7 +10,7 @@ from django.db import transaction
 from dangjian.accounts.access import require_manage_org
 from dangjian.audit.services import changed_fields, log_action, save_changes
 from dangjian.core import idcard
-from dangjian.core.dates import today
+from dangjian.core.dates import age_on, today
 from dangjian.core.errors import DomainError
 from dangjian.core.text import check_lengths, is_digits, to_ascii_digits
 from dangjian.organizations.models import MEMBERSHIP_TYPES, Organization, OrgType
@@ -94,7 +94,7 @@ def create_member(*, actor, id_number, name, org, admitted_on, confirmed_on=None
                  dues_category=dues_category or DuesCategory.EMPLOYED, dues_reduced=bool(dues_reduced),
                  phone=to_ascii_digits(phone))
     _check_attributes(attrs, org)
-    _check_admission(birth_date, org, admitted_on, confirmed_on)
+    _check_admission(birth_date, admitted_on, confirmed_on)
     member = Member.objects.create(id_number=id_number, org=org, stage=Stage.PROBATIONARY,
                                    admitted_on=admitted_on, **attrs)
     MemberEvent.objects.create(member=member, kind=EventKind.ADMITTED, date=admitted_on, org=org)
@@ -107,14 +107,13 @@ def create_member(*, actor, id_number, name, org, admitted_on, confirmed_on=None
     return member
 
 
-def _check_admission(birth_date, org, admitted_on, confirmed_on):
+def _check_admission(birth_date, admitted_on, confirmed_on):
     if admitted_on is None:
         raise DomainError("入党日期不能为空", field="admitted_on", code="REQUIRED")
     if admitted_on > today():
         raise DomainError("入党日期不能晚于今天", field="admitted_on", code="DATE_FUTURE")
     min_age = parameters.value("min_admission_age", admitted_on)
-    age = admitted_on.year - birth_date.year - ((admitted_on.month, admitted_on.day) < (birth_date.month, birth_date.day))
-    if age < min_age:
+    if age_on(birth_date, admitted_on) < min_age:
         raise DomainError(f"入党日期时未满{min_age}周岁（党章第一条）", field="admitted_on", code="MEMBER_UNDER_AGE")
     if confirmed_on and confirmed_on < admitted_on:
         raise DomainError("转正日期不能早于入党日期", field="confirmed_on", code="DATE_ORDER")
@@ -163,7 +162,7 @@ def correct_membership_dates(member, *, actor, admitted_on, confirmed_on=None, f
     True when changed."""
     require_manage_org(actor, member.org)
     birth = member.birth_date
-    _check_admission(birth, member.org, admitted_on, confirmed_on)
+    _check_admission(birth, admitted_on, confirmed_on)
     events = list(member.events.all())
     # Admission comes before every other event; a confirmation may follow a transfer, so only the
     # admission date is held against the rest of the history.
