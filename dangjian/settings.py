@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "dangjian.audit",
     "dangjian.organizations",
     "dangjian.members",
+    "dangjian.meetings",
     "dangjian.ledger",
     "dangjian.web",
     "dangjian.api",

@@ -35,10 +35,27 @@ PARAMETERS = (
     # TERM-04: a secretary vacant more than 90 days is an error (local 软弱涣散 standard: 3 months)
     Parameter("secretary_vacancy_days", 90, _EPOCH, "TERM-04", "地方软弱涣散认定标准：书记空缺超过3个月"),
     # ORG-01/02/05: branch size thresholds (支部工作条例 第五条、第十二条)
-    Parameter("branch_min_full_members", 3, _EPOCH, "ORG-01", "党章 第三十条；支部工作条例 第五条"),
-    Parameter("branch_max_members", 50, _EPOCH, "ORG-02", "支部工作条例 第五条（一般不超过50人）"),
+    Parameter("branch_min_full_members", 3, _EPOCH, "ORG-01", "党章 第三十条；支部工作条例 第四条"),
+    Parameter("branch_max_members", 50, _EPOCH, "ORG-02", "支部工作条例 第四条（一般不超过50人）"),
     Parameter("branch_committee_threshold", 7, _EPOCH, "ORG-05", "支部工作条例 第十二条（7人以上设支委会）"),
     Parameter("branch_committee_min_posts", 3, _EPOCH, "ORG-05", "支部工作条例 第十二条（支委会由3至5人组成）"),
+    # MTG-02: a vote needs more than half of those with a vote present, and passes with yes votes from
+    # more than half of those who should attend with a vote (shares are fractions: compared exactly)
+    Parameter("vote_quorum_share", "1/2", _EPOCH, "MTG-02", "支部工作条例 第十一条"),
+    Parameter("vote_pass_share", "1/2", _EPOCH, "MTG-02", "支部工作条例 第十一条"),
+    # MTG-05Q: a branch committee meeting needs more than half of its members present
+    Parameter("committee_meeting_quorum_share", "1/2", _EPOCH, "MTG-05Q", "支部工作条例 第十二条"),
+    # MTG-01…15: how often each meeting is due (month, quarter or year)
+    Parameter("meeting_frequency.branch_general", "quarter", _EPOCH, "MTG-01", "支部工作条例 第十一条（一般每季度召开1次）"),
+    Parameter("meeting_frequency.branch_committee", "month", _EPOCH, "MTG-05", "支部工作条例 第十二条（一般每月召开1次）"),
+    Parameter("meeting_frequency.group", "month", _EPOCH, "MTG-06", "支部工作条例 第十三条（一般每月召开1次）"),
+    Parameter("meeting_frequency.lecture", "quarter", _EPOCH, "MTG-08", "支部工作条例 第十六条；地方通行做法每季度1次"),
+    Parameter("meeting_frequency.theme_day", "month", _EPOCH, "MTG-09", "支部工作条例 第十七条（每月相对固定1天）"),
+    Parameter("meeting_frequency.life_meeting", "year", _EPOCH, "MTG-10", "支部工作条例 第十八条（每年至少1次）"),
+    Parameter("meeting_frequency.appraisal", "year", _EPOCH, "MTG-12", "支部工作条例 第二十条（一般每年1次）"),
+    Parameter("meeting_frequency.democratic_life", "year", _EPOCH, "MTG-15", "党内政治生活若干准则（一般每年1次）"),
+    # MTG-16: the secretary gives at least one 党课 a year
+    Parameter("secretary_lectures_per_year", 1, _EPOCH, "MTG-16", "支部工作条例 第十六条（书记每年至少讲1次党课）"),
     # Probation lasts a year (党章 第七条: 预备期为一年), extendable by 6–12 months (DEV-17)
     Parameter("probation_months", 12, _EPOCH, "DEV-15", "党章 第七条"),
     # A member is admitted as probationary at 18 or older (党章 第一条)
