@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "dangjian.organizations",
     "dangjian.members",
     "dangjian.meetings",
+    "dangjian.rules",
     "dangjian.ledger",
     "dangjian.web",
     "dangjian.api",
