@@ -82,14 +82,25 @@ class CheckContext:
     def held_in(self, org_id, kind, period):
         return any(period.contains(d) for d in self.meeting_days.get((org_id, kind), ()))
 
-    def meetings(self, kind, **filters):
-        """Meetings of `kind` in the window (held from the window's start to the as-of date) in the
-        subtree, with their votes."""
+    def meeting_counts(self, kind):
+        """[(meeting pk, org_id, held_on, expected, present)] of the meetings of `kind` in the window (from
+        the window's start to the as-of date) in the subtree: plain rows, cheap for a hundred thousand."""
         from dangjian.meetings.models import Meeting
 
-        qs = Meeting.objects.filter(kinds__kind=kind, held_on__gte=self.window.start, held_on__lte=self.as_of,
-                                    **filters)
-        return self._scoped(qs, "org__path").prefetch_related("votes").order_by("held_on", "id")
+        qs = Meeting.objects.filter(kinds__kind=kind, held_on__gte=self.window.start, held_on__lte=self.as_of)
+        return list(self._scoped(qs, "org__path").order_by("held_on", "id")
+                    .values_list("pk", "org_id", "held_on", "expected", "present"))
+
+    def votes(self, kind):
+        """[(meeting pk, org_id, held_on, matter, expected voters, present voters, yes)] for the votes taken
+        at meetings of `kind` in the window."""
+        from dangjian.meetings.models import Vote
+
+        qs = Vote.objects.filter(meeting__kinds__kind=kind, meeting__held_on__gte=self.window.start,
+                                 meeting__held_on__lte=self.as_of)
+        return list(self._scoped(qs, "meeting__org__path").order_by("meeting__held_on", "meeting_id", "id")
+                    .values_list("meeting_id", "meeting__org_id", "meeting__held_on", "matter", "expected_voters",
+                                 "present_voters", "yes"))
 
     @cached_property
     def lecturers_by_year(self):

@@ -125,18 +125,20 @@ class VoteInvalid(Rule):
     parameters = ("vote_quorum_share", "vote_pass_share")
 
     def check(self, ctx):
-        for meeting in ctx.meetings(MeetingType.BRANCH_GENERAL).select_related("org"):
-            quorum = parameters.value("vote_quorum_share", meeting.held_on)
-            majority = parameters.value("vote_pass_share", meeting.held_on)
-            problems = []
-            for vote in meeting.votes.all():
-                if _at_most_share(vote.present_voters, vote.expected_voters, quorum):
-                    problems.append(f"“{vote.matter}”表决时实到{vote.present_voters}人，未超过应到{vote.expected_voters}人的半数")
-                elif _at_most_share(vote.yes, vote.expected_voters, majority):
-                    problems.append(f"“{vote.matter}”赞成{vote.yes}票，未超过应到{vote.expected_voters}人的半数")
-            if problems:
-                yield self.finding(meeting.org, f"{meeting.held_on}支部党员大会：" + "；".join(problems),
-                                   date=meeting.held_on, records=[("meeting", meeting.pk)])
+        problems = {}
+        for meeting_id, org_id, held_on, matter, expected, present, yes in ctx.votes(MeetingType.BRANCH_GENERAL):
+            quorum = parameters.value("vote_quorum_share", held_on)
+            majority = parameters.value("vote_pass_share", held_on)
+            if _at_most_share(present, expected, quorum):
+                problem = f"“{matter}”表决时实到{present}人，未超过应到{expected}人的半数"
+            elif _at_most_share(yes, expected, majority):
+                problem = f"“{matter}”赞成{yes}票，未超过应到{expected}人的半数"
+            else:
+                continue
+            problems.setdefault((meeting_id, org_id, held_on), []).append(problem)
+        for (meeting_id, org_id, held_on), texts in problems.items():
+            yield self.finding(ctx.orgs_by_id[org_id], f"{held_on}支部党员大会：" + "；".join(texts),
+                               date=held_on, records=[("meeting", meeting_id)])
 
 
 class CommitteeMeetingNoQuorum(Rule):
@@ -148,12 +150,10 @@ class CommitteeMeetingNoQuorum(Rule):
     parameters = ("committee_meeting_quorum_share",)
 
     def check(self, ctx):
-        for meeting in ctx.meetings(MeetingType.BRANCH_COMMITTEE).select_related("org"):
-            share = parameters.value("committee_meeting_quorum_share", meeting.held_on)
-            if _at_most_share(meeting.present, meeting.expected, share):
-                yield self.finding(meeting.org, f"{meeting.held_on}支部委员会实到{meeting.present}人，"
-                                                f"未超过应到{meeting.expected}人的半数",
-                                   date=meeting.held_on, records=[("meeting", meeting.pk)])
+        for meeting_id, org_id, held_on, expected, present in ctx.meeting_counts(MeetingType.BRANCH_COMMITTEE):
+            if _at_most_share(present, expected, parameters.value("committee_meeting_quorum_share", held_on)):
+                yield self.finding(ctx.orgs_by_id[org_id], f"{held_on}支部委员会实到{present}人，未超过应到{expected}人的半数",
+                                   date=held_on, records=[("meeting", meeting_id)])
 
 
 for rule in MISSING_MEETING_RULES + (SecretaryGaveNoLecture(), VoteInvalid(), CommitteeMeetingNoQuorum()):
