@@ -8,6 +8,8 @@ from dangjian.core.errors import PermissionDenied
 from dangjian.ledger.exporter import run_export, template_workbook
 from dangjian.ledger.importer import run_import
 from dangjian.ledger.sheets import SHEETS
+from dangjian.meetings import services as meetings
+from dangjian.meetings.models import Attendance, Meeting, MeetingKind, PartyHome, Vote
 from dangjian.members import services as members
 from dangjian.organizations import services as orgs
 
@@ -43,6 +45,57 @@ def add_history(c):
                      admin_post="总经理", full_time=True)
     orgs.update_election(c.election, actor=None, postponed_to=D(2019, 9, 1))
     orgs.update_organization(c.a01, actor=None, unit_employees=1200, has_party_office=True, party_staff_count=3)
+    add_meetings(c)
+
+
+def add_meetings(c):
+    """Meetings of several types, one counting as two, with attendees, topics, extra columns, and votes
+    that passed, failed the majority and failed the quorum; two 党员之家."""
+    m = meetings.record_meeting(actor=None, org=c.a0101, held_on=D(2018, 5, 10), subject="学习新党章",
+                                types=["theme_day", "branch_general"], chair=c.zhang, expected=3, present=2,
+                                topics=["study", "party_building"],
+                                attendance=[(c.li, True, ""), (c.zhang, True, "")])
+    meetings.record_vote(m, actor=None, matter="评选优秀党员", yes=2)
+    meetings.record_meeting(actor=None, org=c.a0101, held_on=D(2018, 6, 28), subject="党史学习", types=["lecture"],
+                            lecturer=c.li, expected=3, present=3, topics=["study"], location="党员活动室",
+                            minutes="讲授党史；讨论。")
+    m = meetings.record_meeting(actor=None, org=c.a01, held_on=D(2019, 2, 1), subject="研究年度投资",
+                                types=["committee"], expected=7, present=6, topics=["major_matters"])
+    meetings.record_vote(m, actor=None, matter="年度投资计划", yes=3)          # 3 of 7: 未通过
+    m = meetings.record_meeting(actor=None, org=c.b0101, held_on=D(2020, 3, 1), subject="支委会", chair=c.chen,
+                                types=["branch_committee"], expected=5, present=2)
+    meetings.record_vote(m, actor=None, matter="发展对象人选", yes=2)          # 2 of 5 present: 未达到法定人数
+    meetings.create_party_home(actor=None, org=c.a0101, name="甲市一支部党员之家", opened_on=D(2017, 7, 1),
+                               facilities=["activity_space", "rules_on_wall"])
+    meetings.create_party_home(actor=None, org=c.jt, name="集团党员活动中心", opened_on=D(2016, 7, 1))
+
+
+def meeting_counts():
+    return {model.__name__: model.objects.count() for model in (Meeting, MeetingKind, Attendance, Vote, PartyHome)}
+
+
+def meeting_snapshot():
+    """Meetings, attendance, votes and 党员之家 keyed by natural keys (never pks)."""
+    def person(m):
+        return m.id_number if m else ""
+
+    qs = Meeting.objects.select_related("org", "chair", "lecturer").prefetch_related("kinds", "attendance__member")
+    return {
+        "meetings": sorted((m.org.code, m.held_on, m.subject, tuple(m.types), person(m.chair), person(m.lecturer),
+                            m.expected, m.present, tuple(m.topics), m.location, m.minutes,
+                            tuple(sorted((a.member.id_number, a.attended) for a in m.attendance.all())))
+                           for m in qs),
+        "votes": sorted((v.meeting.org.code, v.meeting.held_on, v.meeting.subject, v.matter, v.yes, v.no or 0,
+                         v.expected_voters, v.present_voters, v.result)
+                        for v in Vote.objects.select_related("meeting__org")),
+        "homes": sorted((h.org.code, h.name, h.opened_on, tuple(h.facilities))
+                        for h in PartyHome.objects.select_related("org")),
+    }
+
+
+def sheet_values(book):
+    """Every sheet's cell values (what a second export must reproduce)."""
+    return {ws.title: [[c.value for c in r] for r in ws.iter_rows()] for ws in book.worksheets}
 
 
 def empty_database():
@@ -55,7 +108,8 @@ def empty_database():
     from dangjian.members.models import Member, MemberEvent
     from dangjian.organizations.models import CommitteePost, Election, Organization, ParentLink
 
-    for model in (AuditEntry, Role, CommitteePost, Election, MemberEvent, Member, ParentLink):
+    for model in (AuditEntry, Role, Vote, Attendance, MeetingKind, Meeting, PartyHome, CommitteePost, Election,
+                  MemberEvent, Member, ParentLink):
         model.objects.all().delete()
     for depth in sorted(set(Organization.objects.values_list("depth", flat=True)), reverse=True):
         Organization.objects.filter(depth=depth).delete()
@@ -64,21 +118,26 @@ def empty_database():
 
 def test_it_reproduces_the_data_in_an_empty_database(cast):
     add_history(cast)
-    before = snapshot()
+    before = snapshot() | meeting_snapshot()
     book = export()
+    first = sheet_values(read_back(book))
+    book.seek(0)
     empty_database()
-    assert counts()["Organization"] == 0
+    assert counts()["Organization"] == 0 and not any(meeting_counts().values())
     result = run_import(book, actor=None)
     assert result.applied, result.to_json()
-    assert snapshot() == before
+    assert result.changes["组织生活"].created == 4 and result.changes["党员之家"].created == 2
+    assert snapshot() | meeting_snapshot() == before
+    assert sheet_values(read_back(export())) == first  # export → import → export: the same workbook
 
 
 def test_it_changes_nothing_when_its_own_export_is_imported_back(cast):
     add_history(cast)
     book = export()
-    before = counts()
+    before = counts() | meeting_counts()
     result = run_import(book, actor=None)
-    assert result.applied and result.changed == 0 and counts() == before
+    assert result.applied and result.changed == 0 and counts() | meeting_counts() == before
+    assert result.changes["组织生活"].unchanged == 4 and result.changes["党员之家"].unchanged == 2
 
 
 def test_it_writes_ids_and_phones_as_text_and_dates_as_dates(cast):

@@ -92,6 +92,56 @@ def choice(choices):
     return parse
 
 
+# Multi-value cells (LEDGER.md): items separated by ; or ； or 、 (surrounding spaces and empty items ignored).
+SEPARATORS = re.compile(r"[;；、]")
+JOINER = ";"  # what the exporter writes between items
+
+
+def _items(value, label):
+    word = text(value, label)
+    if word is None:
+        return []
+    return [item.strip() for item in SEPARATORS.split(word) if item.strip()]
+
+
+def choices(options):
+    """A parser for a multi-value cell of Chinese labels; returns the frozenset of model values (a set:
+    `主题党日;支部党员大会` and `支部党员大会;主题党日` are the same cell)."""
+    by_label = {str(label): value for value, label in options.choices}
+
+    def parse(value, label):
+        words = _items(value, label)
+        if not words:
+            return None
+        unknown = [w for w in words if w not in by_label]
+        if unknown:
+            raise CellError(f"{label}“{'、'.join(unknown)}”不是可选值（{'、'.join(by_label)}）", code="CHOICE")
+        return frozenset(by_label[w] for w in words)
+
+    parse.labels = {v: k for k, v in by_label.items()}
+    parse.multi = True
+    return parse
+
+
+def id_numbers(value, label):
+    """A multi-value cell of 身份证号 (text, each checked as in `id_number`); returns a tuple in the
+    cell's order (a repeated ID is left for the service to name)."""
+    if is_empty(value):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (id_number(value, label),)  # raises ID_NUMERIC
+    found = []
+    for item in _items(value, label):
+        try:
+            found.append(idcard.validate_id_number(item))
+        except DomainError as error:
+            raise CellError(f"{label}：{error.message}", code=error.code) from None
+    return tuple(found) or None
+
+
+id_numbers.multi = True
+
+
 def phone(value, label):
     """A phone is text, but a number cell is harmless here: 11 digits fit Excel's 15."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -5,6 +5,7 @@ them in full may export it: the system, 系统管理员, and 党务管理员 wit
 import datetime
 import io
 
+from django.db.models import Prefetch
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -12,12 +13,13 @@ from dangjian.accounts.access import home_org, role_of, visible_members, visible
 from dangjian.accounts.models import RoleKind
 from dangjian.audit.services import log_action
 from dangjian.core.errors import PermissionDenied
+from dangjian.meetings.models import Attendance, Meeting, PartyHome, Vote
 from dangjian.members.models import EventKind, ordered_events
 from dangjian.organizations.models import CommitteePost, Election, Organization, ParentLink
 
+from .cells import JOINER
 from .sheets import EVENT, HELP_SHEET, SHEETS
 
-TEXT_COLUMNS = {"身份证号", "手机号码"}
 DATE_FORMAT = "yyyy-mm-dd"
 EVENT_LABELS = {value: label for value, label in EVENT.choices}
 EXPORT_ROLES = (RoleKind.ADMIN, RoleKind.ORG_ADMIN)
@@ -80,6 +82,7 @@ def _sheet_rows(orgs, members, org_qs):
     posts = (CommitteePost.objects.filter(org__in=org_qs, member__in=members).select_related("org", "member")
              .order_by("org__path", "started_on", "id"))
     elections = Election.objects.filter(org__in=org_qs).select_related("org").order_by("org__path", "held_on")
+    homes = PartyHome.objects.filter(org__in=org_qs).select_related("org").order_by("org__path", "name")
     rows = {
         "组织": [_org_row(o) for o in orgs],
         "隶属关系": [_link_row(link) for link in links],
@@ -87,6 +90,8 @@ def _sheet_rows(orgs, members, org_qs):
         "党员变动": [row for m in members for row in _event_rows(m)],
         "班子": [_post_row(p) for p in posts],
         "换届": [_election_row(e) for e in elections],
+        "组织生活": _meeting_rows(org_qs, members),
+        "党员之家": [_home_row(h) for h in homes],
     }
     return [(sheet, rows[sheet.name]) for sheet in SHEETS]
 
@@ -138,7 +143,43 @@ def _election_row(e):
             "present": e.present, "seats": e.seats, "candidates": e.candidates, "postponed_to": e.postponed_to}
 
 
+def _meeting_rows(org_qs, members):
+    """组织生活: one row per meeting, with its first vote (the ledger holds one). Like 班子, a meeting that
+    names someone (主持人, 讲课人, 出席人) who is not among the exported members is left to the level above:
+    the sheet carries full IDs, and a row without them would not import back as it was."""
+    exported = {m.pk for m in members}
+    qs = (Meeting.objects.filter(org__in=org_qs).select_related("org", "chair", "lecturer")
+          .prefetch_related("kinds",
+                            Prefetch("attendance", Attendance.objects.filter(attended=True).select_related("member"),
+                                     to_attr="came"),
+                            Prefetch("votes", Vote.objects.order_by("id"), to_attr="vote_list"))
+          .order_by("org__path", "held_on", "id"))
+    rows = []
+    for m in qs:
+        people = [m.chair_id, m.lecturer_id] + [a.member_id for a in m.came]
+        if any(pk is not None and pk not in exported for pk in people):
+            continue
+        vote = m.vote_list[0] if m.vote_list else None
+        rows.append({"org": m.org.code, "types": m.types, "held_on": m.held_on, "subject": m.subject,
+                     "chair": m.chair.id_number if m.chair_id else None,
+                     "lecturer": m.lecturer.id_number if m.lecturer_id else None,
+                     "expected": m.expected, "present": m.present,
+                     "attendance": sorted(a.member.id_number for a in m.came), "topics": list(m.topics),
+                     "matter": vote.matter if vote else None, "yes": vote.yes if vote else None,
+                     "location": m.location, "minutes": m.minutes})
+    return rows
+
+
+def _home_row(h):
+    return {"org": h.org.code, "name": h.name, "opened_on": h.opened_on, "facilities": list(h.facilities)}
+
+
 # ---- writing cells ----
+
+def _is_text(column):
+    """Columns Excel must keep as text: IDs (one or several) and phone numbers."""
+    return column.header.endswith("身份证号") or column.header == "手机号码"
+
 
 def _new_sheet(book, sheet):
     ws = book.create_sheet(sheet.name)
@@ -154,7 +195,7 @@ def _new_sheet(book, sheet):
 def _append(ws, sheet, values):
     ws.append([_cell_value(c, values.get(c.field)) for c in sheet.columns])
     for cell, column in zip(ws[ws.max_row], sheet.columns):
-        if column.header in TEXT_COLUMNS:
+        if _is_text(column):
             cell.number_format = "@"  # text: Excel must never turn an ID into 4.5E+17
         elif isinstance(cell.value, datetime.date):
             cell.number_format = DATE_FORMAT
@@ -167,9 +208,11 @@ def _cell_value(column, value):
     if isinstance(value, bool):
         return "是" if value else "否"
     labels = getattr(column.parse, "labels", None)
+    if isinstance(value, (list, tuple)):  # a multi-value cell, in the order given (choices: the model's)
+        return JOINER.join(str(labels.get(v, v) if labels else v) for v in value) or None
     if labels is not None:
         return labels.get(value, value)
-    if column.header in TEXT_COLUMNS:
+    if _is_text(column):
         return str(value)
     return value
 
@@ -187,7 +230,7 @@ def template_workbook() -> bytes:
     for sheet in SHEETS:
         ws = _new_sheet(book, sheet)
         for index, column in enumerate(sheet.columns, start=1):
-            if column.header in TEXT_COLUMNS:
+            if _is_text(column):
                 letter = ws.cell(1, index).column_letter
                 for row in range(2, 501):  # pre-format the entry area as text
                     ws[f"{letter}{row}"].number_format = "@"
@@ -204,5 +247,7 @@ def _column_help(column):
     parts = [column.note] if column.note else []
     if column.parse.__name__ == "date":
         parts.append("日期：日期单元格或YYYY-MM-DD")
+    if getattr(column.parse, "multi", False):
+        parts.append("可填多个，用“;”“；”或“、”分隔")
     return "；".join(parts)
 

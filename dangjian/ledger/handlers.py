@@ -16,6 +16,8 @@ from django.db import transaction
 from dangjian.accounts.access import home_org, visible_members, visible_orgs
 from dangjian.core.errors import DomainError
 from dangjian.core.masking import mask_id_number
+from dangjian.meetings import services as meetings
+from dangjian.meetings.models import Meeting, MeetingType, PartyHome
 from dangjian.members import services as members
 from dangjian.members.models import EventKind, Member, MemberEvent
 from dangjian.organizations import services as orgs
@@ -408,4 +410,129 @@ def election_row(ctx, row):
         return "created", f"登记换届 {org.code}（{row['held_on']}）"
     if orgs.update_election(election, actor=ctx.actor, **values):
         return "updated", f"修改换届 {org.code}（{row['held_on']}）"
+    return "unchanged", ""
+
+
+# ---- 组织生活 ----
+
+def _person(ctx, row, name):
+    return ctx.member(row[name], field=name) if row[name] else None
+
+
+def _check_vote_cells(row):
+    if row["matter"] and row["yes"] is None:
+        raise DomainError("填写了表决事项，须同时填写赞成票", field="yes", code="REQUIRED")
+    if row["yes"] is not None and not row["matter"]:
+        raise DomainError("填写了赞成票，须同时填写表决事项", field="matter", code="REQUIRED")
+
+
+def _find_meeting(org, row):
+    """The meeting with the row's key; its types compared as a set (the cell's order does not matter)."""
+    candidates = (Meeting.objects.filter(org=org, held_on=row["held_on"], subject=row["subject"])
+                  .prefetch_related("kinds").order_by("id"))
+    return next((m for m in candidates if set(m.types) == set(row["types"])), None)
+
+
+def _meeting_label(org, row):
+    types = "、".join(MeetingType(t).label for t in MeetingType.values if t in row["types"])
+    return f"{org.code} {row['held_on']} {types} {row['subject']}"
+
+
+def meeting_row(ctx, row):
+    _check_vote_cells(row)
+    org = ctx.org(row["org"], field="org")
+    chair, lecturer = _person(ctx, row, "chair"), _person(ctx, row, "lecturer")
+    attendees = [ctx.member(i, field="attendance") for i in row["attendance"] or ()]
+    meeting = _find_meeting(org, row)
+    if meeting is None:
+        meeting = meetings.record_meeting(
+            actor=ctx.actor, org=org, held_on=row["held_on"], subject=row["subject"], types=row["types"],
+            expected=row["expected"], present=row["present"], chair=chair, lecturer=lecturer,
+            topics=row["topics"] or (), location=row["location"] or "", minutes=row["minutes"] or "",
+            attendance=[(m, True, "") for m in attendees] or None)
+        if row["matter"]:
+            # The service computes the result: a vote without quorum or majority is recorded as such.
+            meetings.record_vote(meeting, actor=ctx.actor, matter=row["matter"], yes=row["yes"])
+        return "created", f"登记组织生活 {_meeting_label(org, row)}"
+    changes = {"types": row["types"], "expected": row["expected"], "present": row["present"]}
+    if "chair" in row.present:
+        changes["chair"] = chair
+    if "lecturer" in row.present:
+        changes["lecturer"] = lecturer
+    if "topics" in row.present:
+        changes["topics"] = row["topics"] or ()
+    for name in ("location", "minutes"):
+        if name in row.present:
+            changes[name] = row[name] or ""
+    attendance = _attendance_change(meeting, attendees) if "attendance" in row.present else None
+    if _update_meeting(ctx, meeting, row, changes, attendance):
+        return "updated", f"修改组织生活 {_meeting_label(org, row)}"
+    return "unchanged", ""
+
+
+def _attendance_change(meeting, attendees):
+    """The `attendance` argument of update_meeting for the row's 出席人身份证号: None when the people
+    recorded as present are those listed (absences recorded on the pages stay as they are); [] for an
+    empty cell (back to head counts only); otherwise the listed people, plus the recorded absences of
+    people not listed."""
+    recorded = list(meeting.attendance.select_related("member"))
+    came = {a.member_id for a in recorded if a.attended}
+    listed = [m.pk for m in attendees]
+    if set(listed) == came and len(listed) == len(came):  # a repeated ID is left to the service to refuse
+        return None
+    if not attendees:
+        return []
+    return [(m, True, "") for m in attendees] + [
+        (a.member, False, a.absence_reason) for a in recorded if not a.attended and a.member_id not in set(listed)]
+
+
+def _update_meeting(ctx, meeting, row, changes, attendance):
+    """Correct the meeting and its vote; True when anything changed.
+
+    The ledger holds one vote per meeting (表决事项 + 赞成票). With the column present: a value updates the
+    vote with that matter (or the meeting's only vote, whose matter is then corrected) or records a new
+    one; an empty cell removes the meeting's only vote. Several votes (recorded on the pages) are left as
+    they are but for the one the row names. The vote's voters are the services': counted from the
+    attendance list, or following the head counts when they did before."""
+    changed, target, matter = False, None, row["matter"]
+    if "matter" in row.present:
+        votes = list(meeting.votes.order_by("id"))
+        if matter:
+            target = next((v for v in votes if v.matter == matter), votes[0] if len(votes) == 1 else None)
+        elif len(votes) == 1:
+            # Before the head counts change: the vote would be re-counted with them.
+            meetings.delete_vote(votes[0], actor=ctx.actor)
+            changed = True
+    tally = {"matter": matter, "yes": row["yes"]}
+    follows = target is not None and not meeting.attendance.exists() and \
+        (target.expected_voters, target.present_voters) == (meeting.expected, meeting.present)
+    if target is not None and row["yes"] + (target.no or 0) + (target.abstain or 0) <= target.present_voters:
+        # The new tally first when it fits the voters recorded: lower head counts then re-count it.
+        changed = meetings.update_vote(target, actor=ctx.actor, **tally) or changed
+    changed = meetings.update_meeting(meeting, actor=ctx.actor, attendance=attendance, **changes) or changed
+    if target is not None:
+        target.refresh_from_db()
+        voters = {}
+        if follows and not meeting.attendance.exists():
+            voters = {"expected_voters": meeting.expected, "present_voters": meeting.present}
+        changed = meetings.update_vote(target, actor=ctx.actor, **tally, **voters) or changed
+    elif matter:
+        meetings.record_vote(meeting, actor=ctx.actor, matter=matter, yes=row["yes"])
+        changed = True
+    return changed
+
+
+# ---- 党员之家 ----
+
+def party_home_row(ctx, row):
+    org = ctx.org(row["org"], field="org")
+    values = {f: row[f] for f in ("opened_on", "facilities") if f in row.present}
+    if "facilities" in values:
+        values["facilities"] = sorted(values["facilities"] or ())  # the service puts them in Facility order
+    home = PartyHome.objects.filter(org=org, name=row["name"]).first()
+    if home is None:
+        meetings.create_party_home(actor=ctx.actor, org=org, name=row["name"], **values)
+        return "created", f"新建党员之家 {org.code} {row['name']}"
+    if meetings.update_party_home(home, actor=ctx.actor, **values):
+        return "updated", f"修改党员之家 {org.code} {row['name']}"
     return "unchanged", ""

@@ -2,6 +2,7 @@
 field it feeds, the key. Adding a sheet = one more `Sheet` here + a row handler in `handlers.py`."""
 from dataclasses import dataclass
 
+from dangjian.meetings.models import Facility, MeetingType, Topic
 from dangjian.members.models import DuesCategory, Education, EventKind, PostCategory, Sex
 from dangjian.organizations.models import OrgType, Post
 
@@ -154,10 +155,41 @@ ELECTIONS = Sheet(
     key=("org", "held_on"), handler=handlers.election_row, fallback_column="组织编码", note="换届选举",
 )
 
+MEETINGS = Sheet(
+    "组织生活",
+    (C("组织编码", "org", required=True),
+     C("会议类型", "types", cells.choices(MeetingType), required=True,
+       note=f"{'、'.join(MeetingType.labels)}；一次会议可算作几种（如 支部党员大会;主题党日）"),
+     C("日期", "held_on", D, required=True),
+     C("主题", "subject", required=True),
+     C("主持人身份证号", "chair", ID, note="文本格式；党员的身份证号"),
+     C("讲课人身份证号", "lecturer", ID, note="文本格式；党课的讲课人"),
+     C("应到人数", "expected", N, required=True),
+     C("实到人数", "present", N, required=True, note="填写了出席人时须与出席人数一致"),
+     C("出席人身份证号", "attendance", cells.id_numbers, note="逐人登记出席时填写，文本格式"),
+     C("议题类别", "topics", cells.choices(Topic), note="、".join(Topic.labels)),
+     C("表决事项", "matter", note="每次会议一项表决；填写时须填赞成票", aliases=("expected_voters", "present_voters")),
+     C("赞成票", "yes", N, note="表决结果按应到、实到人数和赞成票计算（未达法定人数或未过半数照样登记）"),
+     C("地点", "location", note="本系统增加的列（可省略）"),
+     C("会议记录", "minutes", note="本系统增加的列（可省略）")),
+    key=("org", "types", "held_on", "subject"), handler=handlers.meeting_row, fallback_column="组织编码",
+    note="组织生活：按组织编码、会议类型（不计顺序）、日期和主题匹配",
+)
+
+PARTY_HOMES = Sheet(
+    "党员之家",
+    (C("组织编码", "org", required=True),
+     C("名称", "name", required=True),
+     C("建成日期", "opened_on", D, required=True),
+     C("设施", "facilities", cells.choices(Facility), note="、".join(Facility.labels))),
+    key=("org", "name"), handler=handlers.party_home_row, fallback_column="组织编码",
+    note="党员之家：按组织编码和名称匹配",
+)
+
 # The order of LEDGER.md, with the project's history sheets right after the sheet they complete.
-SHEETS = (ORGS, LINKS, MEMBERS, EVENTS, POSTS, ELECTIONS)
+SHEETS = (ORGS, LINKS, MEMBERS, EVENTS, POSTS, ELECTIONS, MEETINGS, PARTY_HOMES)
 BY_NAME = {s.name: s for s in SHEETS}
 # Sheets of LEDGER.md this version does not read yet: ignored with a warning that says so.
-LATER_SHEETS = ("组织生活", "发展党员", "党费", "三重一大", "问题整改", "培训", "帮扶", "党员之家")
+LATER_SHEETS = ("发展党员", "党费", "三重一大", "问题整改", "培训", "帮扶")
 # The explanation sheet of the template: read by people, skipped by the importer.
 HELP_SHEET = "说明"

@@ -49,7 +49,7 @@ def _check_types(org, types):
 
 
 def _check_count(value, field, label):
-    if value is None or not isinstance(value, int) or not 0 <= value <= MAX_HEADCOUNT:
+    if value is None or isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_HEADCOUNT:
         raise DomainError(f"{label}应为0至{MAX_HEADCOUNT}之间的整数", field=field, code="NUMBER")
 
 
@@ -157,7 +157,7 @@ def update_meeting(meeting, *, actor, attendance=None, **changes):
     if unknown:
         raise ValueError(f"not meeting fields: {unknown}")
     require_manage_org(actor, meeting.org)
-    before = meeting.snapshot()
+    before, old_minutes = meeting.snapshot(), meeting.minutes
     old_rows = [(a.member, a.attended, a.absence_reason) for a in meeting.attendance.select_related("member")]
     before["attendance"] = _attendance_snapshot(old_rows)
     data = {f: getattr(meeting, f) for f in MEETING_FIELDS if f != "types"} | {"types": meeting.types} | changes
@@ -165,7 +165,8 @@ def update_meeting(meeting, *, actor, attendance=None, **changes):
     data["location"] = (data["location"] or "").strip()
     data["types"], data["topics"] = _ordered(data["types"]), _ordered_topics(data["topics"])
     _check_meeting(meeting.org, data)
-    rows = old_rows if attendance is None else _normalise_attendance(attendance, data["held_on"])
+    # the kept list is checked again too: a new date may fall before someone's admission
+    rows = _normalise_attendance(old_rows if attendance is None else attendance, data["held_on"])
     if rows:
         _check_attendance(data, rows)
     types = data.pop("types")
@@ -173,6 +174,8 @@ def update_meeting(meeting, *, actor, attendance=None, **changes):
         setattr(meeting, f, v)
     after_rows = _attendance_snapshot(rows)
     old, new = _diff(before, meeting.snapshot() | {"types": types, "attendance": after_rows})
+    if meeting.minutes != old_minutes and "minutes" not in new:  # changed past what the snapshot shows
+        old["minutes"], new["minutes"] = before["minutes"], meeting.snapshot()["minutes"]
     if not new:
         return False
     meeting.save()
@@ -228,7 +231,9 @@ def vote_outcome(expected_voters, present_voters, yes, on=None):
 
 def _voters_from_attendance(meeting):
     """(expected, present) voters counted from the attendance list: full members only (probationary
-    members do not vote, 党章 第七条); None when attendance is not recorded person by person."""
+    members do not vote, 党章 第七条); None when attendance is not recorded person by person. People
+    expected but left off the list are counted as expected voters: nobody knows they had no vote, and
+    a list of only those who came must not make its own quorum (3 of 10 present is no quorum)."""
     rows = list(meeting.attendance.select_related("member"))
     if not rows:
         return None
@@ -236,7 +241,8 @@ def _voters_from_attendance(meeting):
     for row in rows:
         events[row.member_id] = list(row.member.events.all())
     voting = [r for r in rows if compute_state(events[r.member_id], meeting.held_on)[0] == Stage.FULL]
-    return len(voting), sum(1 for r in voting if r.attended)
+    unlisted = max(meeting.expected - len(rows), 0)
+    return len(voting) + unlisted, sum(1 for r in voting if r.attended)
 
 
 def _check_vote(meeting, data):
@@ -264,8 +270,9 @@ def _vote_data(meeting, matter, yes, no, abstain, expected_voters, present_voter
     if counted is not None:
         if expected_voters is not None and expected_voters != counted[0] or \
                 present_voters is not None and present_voters != counted[1]:
-            raise DomainError(f"按出席名单，应到有表决权的正式党员{counted[0]}人、实到{counted[1]}人"
-                              "（预备党员没有表决权），与填写的人数不一致", field="expected_voters", code="VOTE_COUNT")
+            raise DomainError(f"按出席名单，应到有表决权的{counted[0]}人（名单上的正式党员及未列入名单的应到人员）、"
+                              f"实到{counted[1]}人（预备党员没有表决权），与填写的人数不一致", field="expected_voters",
+                              code="VOTE_COUNT")
         expected_voters, present_voters = counted
     return dict(matter=(matter or "").strip(), yes=yes, no=no, abstain=abstain,
                 expected_voters=meeting.expected if expected_voters is None else expected_voters,
@@ -297,7 +304,7 @@ def update_vote(vote, *, actor, **changes):
         raise ValueError(f"not vote fields: {set(changes) - allowed}")
     meeting = vote.meeting
     require_manage_org(actor, meeting.org)
-    before = vote.snapshot()
+    before, old_resolution = vote.snapshot(), vote.resolution
     current = {f: getattr(vote, f) for f in allowed}
     if _voters_from_attendance(meeting) is not None:
         current["expected_voters"] = current["present_voters"] = None  # counted from the list
@@ -306,6 +313,11 @@ def update_vote(vote, *, actor, **changes):
     for f, v in data.items():
         setattr(vote, f, v)
     vote.result = vote_outcome(vote.expected_voters, vote.present_voters, vote.yes, meeting.held_on)
+    if vote.resolution != old_resolution and vote.snapshot() == before:  # changed past the snapshot's 200
+        vote.save()
+        log_action(actor=actor, action="vote.update", obj=vote, org=meeting.org,
+                   before={"resolution": before["resolution"]}, after={"resolution": vote.snapshot()["resolution"]})
+        return True
     return save_changes(vote, actor=actor, action="vote.update", org=meeting.org, before=before)
 
 
