@@ -234,13 +234,10 @@ def _voters_from_attendance(meeting):
     members do not vote, 党章 第七条); None when attendance is not recorded person by person. People
     expected but left off the list are counted as expected voters: nobody knows they had no vote, and
     a list of only those who came must not make its own quorum (3 of 10 present is no quorum)."""
-    rows = list(meeting.attendance.select_related("member"))
+    rows = list(meeting.attendance.select_related("member").prefetch_related("member__events__org"))
     if not rows:
         return None
-    events = {}
-    for row in rows:
-        events[row.member_id] = list(row.member.events.all())
-    voting = [r for r in rows if compute_state(events[r.member_id], meeting.held_on)[0] == Stage.FULL]
+    voting = [r for r in rows if compute_state(list(r.member.events.all()), meeting.held_on)[0] == Stage.FULL]
     unlisted = max(meeting.expected - len(rows), 0)
     return len(voting) + unlisted, sum(1 for r in voting if r.attended)
 
