@@ -1,8 +1,14 @@
-"""dangjian check [--org CODE] [--year YYYY | --as-of DATE] [--format json|text] — the findings of RULES.md."""
+"""dangjian check [--org CODE] [--year YYYY | --as-of DATE] [--format json|text] — the findings of RULES.md.
+
+The name is the contract's, and it is also Django's system check: that one still runs with `--system`
+(or any of its own options: --deploy, --tag, --list-tags, --database, app labels), so `dangjian check
+--deploy` and Django's test runner keep working."""
 import json
 from collections import Counter
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.core.management.commands import check as system_check
+from django.db import DatabaseError
 
 from dangjian.core.dates import parse_date
 from dangjian.core.errors import DomainError
@@ -10,24 +16,27 @@ from dangjian.organizations.models import Organization
 from dangjian.rules.engine import SEVERITY_LABELS, Window, run_checks
 
 
-class Command(BaseCommand):
-    help = "按 RULES.md 检查组织、换届和组织生活，输出检查结果"
+class Command(system_check.Command):
+    help = "按 RULES.md 检查组织、换届和组织生活，输出检查结果（--system：Django 系统检查）"
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument("--system", action="store_true", help="运行 Django 系统检查，而不是规则检查")
         parser.add_argument("--org", help="只检查该组织及其下级（组织编码），默认全部")
         when = parser.add_mutually_exclusive_group()
         when.add_argument("--year", type=int, help="检查该年度（截至当年12月31日）")
         when.add_argument("--as-of", dest="as_of", help="截至该日期（YYYY-MM-DD），检查该日期所在年度")
         parser.add_argument("--format", choices=("json", "text"), default="text", help="输出格式，默认 text")
 
-    def handle(self, *args, org, year, as_of, format, **options):
+    def handle(self, *app_labels, org, year, as_of, format, system, **options):
+        if system or app_labels or options["deploy"] or options["tags"] or options["list_tags"] \
+                or options["databases"]:
+            return super().handle(*app_labels, **options)
         window = self._window(year, as_of)
-        root = None
-        if org:
-            root = Organization.objects.filter(code=org.strip()).first()
-            if root is None:
-                raise CommandError(f"组织编码“{org}”不存在")
-        findings = run_checks(root=root, window=window)
+        try:
+            findings = self._findings(org, window)
+        except DatabaseError as error:
+            raise CommandError(f"无法读取数据库（新数据库请先运行 dangjian migrate）：{error}") from None
         if format == "json":
             self.stdout.write(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=1))
             return
@@ -38,6 +47,15 @@ class Command(BaseCommand):
         self.stdout.write(f"截至{window.as_of}：共{len(findings)}条，其中错误{counts['error']}条、提醒{counts['warning']}条")
 
     @staticmethod
+    def _findings(org, window):
+        root = None
+        if org:
+            root = Organization.objects.filter(code=org.strip()).first()
+            if root is None:
+                raise CommandError(f"组织编码“{org}”不存在")
+        return run_checks(root=root, window=window)
+
+    @staticmethod
     def _window(year, as_of):
         if year is not None:
             if not 1900 <= year <= 9998:
@@ -45,7 +63,11 @@ class Command(BaseCommand):
             return Window.for_year(year)
         if as_of:
             try:
-                return Window(parse_date(as_of))
+                day = parse_date(as_of)
             except DomainError as error:
                 raise CommandError(error.message) from None
+            # The same years as --year: the parameters start in 1900, and 9999 has no next year to end in.
+            if not 1900 <= day.year <= 9998:
+                raise CommandError(f"日期“{as_of}”不正确，年度应在1900至9998之间")
+            return Window(day)
         return Window.current()
