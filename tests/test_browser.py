@@ -89,3 +89,66 @@ def test_it_lists_the_errors_of_an_imported_workbook(live_server, cast, page, se
     expect(errors).to_contain_text("党员")
     expect(errors).to_contain_text("3")  # the bad ID is on row 3 of the sheet
     expect(errors).to_contain_text(re.compile("校验位"))
+
+
+def _meeting_with_a_failed_vote(cast):
+    """A 2018 支部党员大会 of A0101 whose vote had no quorum: an MTG-02 finding with a meeting behind it."""
+    import datetime
+
+    from dangjian.meetings.services import record_meeting, record_vote
+
+    meeting = record_meeting(actor=None, org=cast.a0101, held_on=datetime.date(2018, 5, 10), subject="讨论发展党员",
+                             types=["branch_general"], expected=10, present=4)
+    record_vote(meeting, actor=None, matter="接收预备党员", yes=4)
+    return meeting
+
+
+def test_it_walks_the_compliance_check_to_a_record(live_server, cast, page):
+    from playwright.sync_api import expect
+
+    meeting = _meeting_with_a_failed_vote(cast)
+    log_in(page, live_server, "admin", PASSWORD)
+    expect(page.locator("h1")).to_contain_text("工作台")
+    expect(page.locator("#findings-summary")).to_contain_text("条检查结果")
+    page.click("nav.nav >> text=合规检查")
+    expect(page.locator("h1")).to_contain_text("合规检查")
+    page.fill("input[name=year]", "2018")
+    page.get_by_role("button", name="检查").click()
+    expect(page.locator("h1")).to_contain_text("截至2018年12月31日")
+    group = page.locator("#rule-MTG-09")
+    expect(group).to_contain_text("未按期开展主题党日")
+    expect(group.locator("tbody[data-org=A0102]")).to_contain_text("2018年1月未开展主题党日")
+    regulation = page.locator("#rule-MTG-09 details.regulation blockquote")
+    expect(regulation).to_be_hidden()
+    page.locator("#rule-MTG-09 details.regulation summary").click()  # the regulation text folds out
+    expect(regulation).to_contain_text("每月相对固定1天开展主题党日")
+
+    page.locator("#counts-severity").get_by_role("link", name=re.compile(r"^\d+$")).nth(1).click()  # 错误 only
+    expect(page.locator("#rule-MTG-09")).to_have_count(0)
+    expect(page.locator("#rule-MTG-02")).to_be_visible()
+    page.locator("#rule-MTG-02").get_by_role("link", name="会议记录").click()
+    try:
+        reverse("meeting_detail", args=[meeting.pk])
+    except NoReverseMatch:  # the meeting page is not there yet: the link opens the branch's page
+        expect(page).to_have_url(re.compile(r"/orgs/A0101/$"))
+    else:
+        expect(page).to_have_url(re.compile(rf"/meetings/{meeting.pk}/$"))
+        expect(page.locator("h1")).to_contain_text("讨论发展党员")
+
+
+def test_it_shows_a_branch_secretary_only_their_branchs_findings(live_server, cast, page):
+    from playwright.sync_api import expect
+
+    log_in(page, live_server, "shuji", PASSWORD)
+    expect(page.locator("h1")).to_contain_text("工作台")
+    page.click("nav.nav >> text=合规检查")
+    page.fill("input[name=year]", "2018")
+    page.get_by_role("button", name="检查").click()
+    expect(page.locator("tbody[data-org=A0101]").first).to_be_visible()
+    expect(page.locator("tbody[data-org=A0101G1]").first).to_contain_text("2018年1月未召开党小组会")
+    codes = set(page.locator("tbody.org-findings").evaluate_all("els => els.map(e => e.dataset.org)"))
+    assert codes == {"A0101", "A0101G1"}
+    expect(page.locator("main")).not_to_contain_text("甲市二支部")
+    page.fill("input[name=q]", "A0102")  # searching a sibling branch finds nothing
+    page.get_by_role("button", name="检查").click()
+    expect(page.locator("main")).to_contain_text("没有符合筛选条件的检查结果")

@@ -6,6 +6,8 @@ from ninja.renderers import JSONRenderer
 
 from . import errors
 from .auth import SessionCsrfAuth, TokenAuth
+from .findings import router as findings_router
+from .meetings import router as meetings_router
 from .members import router as members_router
 from .organizations import router as organizations_router
 
@@ -28,6 +30,8 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/organizations", organizations_router)
 api.add_router("/members", members_router)
+api.add_router("", meetings_router)  # /orgs/{code}/meetings, /meetings/{id}, party homes
+api.add_router("/findings", findings_router)
 
 # Last: any other path under /api/ is a JSON 404, not Django's HTML page.
 fallback = Router()

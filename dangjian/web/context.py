@@ -27,6 +27,7 @@ def navigation(user):
 
 # Which navigation item a page belongs to, by the prefix of its URL name.
 SECTIONS = (("dashboard", "dashboard"), ("org", "org"), ("post", "org"), ("election", "org"), ("set_scope", "org"),
+            ("meeting", "org"), ("vote", "org"), ("attachment", "org"), ("party_home", "org"),
             ("roster", "member"), ("member", "member"), ("audit", "audit"), ("ledger", "ledger"))
 
 

@@ -204,3 +204,131 @@ class AuditFilter(forms.Form):
     action = forms.ChoiceField(label="操作", choices=blank(ACTIONS.items(), "全部"), required=False)
     date_from = ChineseDateField(label="起始日期", required=False)
     date_to = ChineseDateField(label="截止日期", required=False)
+
+# ---- organisational life (组织生活) and 党员之家 ----
+
+ATTEND_CHOICES = [("1", "出席"), ("0", "缺席"), ("", "不列入")]
+
+
+class PersonChoice(forms.ModelChoiceField):
+    """A member picked for a meeting role (主持人, 讲课人). `named`: the pks the user may see, shown with
+    their organisation; someone recorded earlier but since out of reach keeps only their name."""
+
+    named = frozenset()
+
+    def label_from_instance(self, obj):
+        if obj.pk in self.named:
+            return f"{obj.name}（{obj.org.name}，证件尾号{obj.id_number[-4:]}）"
+        return obj.name
+
+
+class MeetingForm(ChineseForm):
+    """A meeting and, person by person, who should attend: one radio (出席/缺席/不列入) and one reason per
+    member of `roster` (the organisation's members on the meeting date). With the list, 实到 is counted
+    from it; 应到 defaults to the people listed."""
+
+    held_on = ChineseDateField(label="会议日期")
+    subject = forms.CharField(label="会议主题", max_length=200)
+    types = forms.MultipleChoiceField(label="会议类型", widget=forms.CheckboxSelectMultiple,
+                                      help_text="可多选：如在主题党日召开的支部党员大会，两种都选")
+    topics = forms.MultipleChoiceField(label="议题类别", required=False, widget=forms.CheckboxSelectMultiple)
+    chair = PersonChoice(label="主持人", queryset=None, required=False)
+    lecturer = PersonChoice(label="讲课人", queryset=None, required=False, help_text="党课的讲课人")
+    location = forms.CharField(label="地点", max_length=120, required=False)
+    expected = forms.IntegerField(label="应到人数", required=False, min_value=0, max_value=MAX_HEADCOUNT,
+                                  help_text="按人员登记出席时可留空：按名单上的人数计")
+    present = forms.IntegerField(label="实到人数", required=False, min_value=0, max_value=MAX_HEADCOUNT,
+                                 help_text="按人员登记出席时不必填写：按名单上出席的人数计算")
+    minutes = forms.CharField(label="会议记录", required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    by_person = forms.BooleanField(label="按人员登记出席情况", required=False)
+    roster = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    MAIN = ("held_on", "subject", "types", "topics", "chair", "lecturer", "location", "expected", "present",
+            "minutes")
+
+    def __init__(self, *args, types, topics, people, named, roster, roster_changed=False, attendance_url="",
+                 **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["types"].choices = types
+        self.fields["types"].error_messages["invalid_choice"] = "“%(value)s”不是本组织可召开的会议类型"
+        self.fields["topics"].choices = topics
+        for name in ("chair", "lecturer"):
+            self.fields[name].queryset = people
+            self.fields[name].named = named
+        self.listed = roster  # (`roster` is the hidden field's name)
+        self.roster_changed = roster_changed
+        for m in roster:
+            self.fields[f"att_{m.pk}"] = forms.ChoiceField(label=m.name, choices=ATTEND_CHOICES, required=False,
+                                                           widget=forms.RadioSelect)
+            self.fields[f"reason_{m.pk}"] = forms.CharField(
+                label=f"{m.name}缺席原因", max_length=120, required=False,
+                widget=forms.TextInput(attrs={"placeholder": "缺席原因", "aria-label": f"{m.name}缺席原因"}))
+        if attendance_url:  # htmx: a new date brings the members of that date
+            self.fields["held_on"].widget.attrs.update({
+                "hx-get": attendance_url, "hx-trigger": "change", "hx-target": "#attendance",
+                "hx-swap": "outerHTML", "hx-include": "#attendance"})
+
+    @property
+    def main_fields(self):
+        return [self[name] for name in self.MAIN]
+
+    @property
+    def attendance_rows(self):
+        return [(m, self[f"att_{m.pk}"], self[f"reason_{m.pk}"]) for m in self.listed]
+
+    def clean(self):
+        data = super().clean()
+        if self.roster_changed:
+            raise ValidationError("会议日期对应的党员名单有变化，已按新的日期更新出席名单：请核对后再保存")
+        return data
+
+    def attendance(self):
+        """[(member, attended, reason)] of the people listed (none when not recorded person by person)."""
+        if not self.cleaned_data.get("by_person"):
+            return []
+        rows = []
+        for m in self.listed:
+            mark = self.cleaned_data.get(f"att_{m.pk}") or ""
+            if mark:
+                rows.append((m, mark == "1", self.cleaned_data.get(f"reason_{m.pk}") or ""))
+        return rows
+
+
+class VoteForm(ChineseForm):
+    """A vote's tally. With an attendance list the voters are counted from it (the fields are dropped);
+    otherwise they default to the meeting's 应到/实到."""
+
+    matter = forms.CharField(label="表决事项", max_length=200)
+    yes = forms.IntegerField(label="赞成票", min_value=0, max_value=MAX_HEADCOUNT)
+    no = forms.IntegerField(label="反对票", required=False, min_value=0, max_value=MAX_HEADCOUNT)
+    abstain = forms.IntegerField(label="弃权票", required=False, min_value=0, max_value=MAX_HEADCOUNT)
+    expected_voters = forms.IntegerField(label="应到有表决权人数", required=False, min_value=0, max_value=MAX_HEADCOUNT,
+                                         help_text="预备党员没有表决权，不计在内；留空则按会议应到人数")
+    present_voters = forms.IntegerField(label="实到有表决权人数", required=False, min_value=0, max_value=MAX_HEADCOUNT,
+                                        help_text="留空则按会议实到人数")
+    resolution = forms.CharField(label="决议", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, counted=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if counted is not None:  # counted from the attendance list by the service
+            del self.fields["expected_voters"], self.fields["present_voters"]
+
+
+class AttachmentForm(ChineseForm):
+    file = forms.FileField(label="文件")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].error_messages["required"] = "请选择要上传的文件"
+
+
+class PartyHomeForm(ChineseForm):
+    name = forms.CharField(label="名称", max_length=120)
+    opened_on = ChineseDateField(label="建成日期")
+    facilities = forms.MultipleChoiceField(label="设施", required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from dangjian.meetings.models import Facility
+
+        self.fields["facilities"].choices = Facility.choices

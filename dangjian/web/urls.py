@@ -29,4 +29,22 @@ urlpatterns = [
     path("members/<int:pk>/suspend/", views.MemberSuspend.as_view(), name="member_suspend"),
     path("members/<int:pk>/restore/", views.MemberRestore.as_view(), name="member_restore"),
     path("audit/", views.audit, name="audit"),
+    # 合规检查 (views/compliance.py)
+    path("compliance/", views.compliance, name="compliance"),
+    path("compliance/export.xlsx", views.compliance_export, name="compliance_export"),
+    path("compliance/rules/", views.compliance_rules, name="compliance_rules"),
+    # 组织生活 and 党员之家 (views/meetings.py)
+    path("orgs/<str:code>/meetings/", views.org_meetings, name="org_meetings"),
+    path("orgs/<str:code>/meetings/new/", views.MeetingCreate.as_view(), name="meeting_create"),
+    path("orgs/<str:code>/party-homes/new/", views.PartyHomeCreate.as_view(), name="party_home_create"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/edit/", views.MeetingEdit.as_view(), name="meeting_edit"),
+    path("meetings/<int:pk>/delete/", views.meeting_delete, name="meeting_delete"),
+    path("meetings/<int:pk>/votes/", views.vote_create, name="vote_create"),
+    path("meetings/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("votes/<int:pk>/edit/", views.VoteEdit.as_view(), name="vote_edit"),
+    path("votes/<int:pk>/delete/", views.vote_delete, name="vote_delete"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
+    path("party-homes/<int:pk>/edit/", views.PartyHomeEdit.as_view(), name="party_home_edit"),
 ]

@@ -1,6 +1,7 @@
 """The pages. Views only read through accounts.access (via ..scope) and write through services."""
 from .audit import audit
 from .auth import login_view, logout_view, password_view
+from .compliance import compliance, compliance_export, compliance_rules
 from .dashboard import dashboard
 from .members import (
                       MemberConfirm,
@@ -14,6 +15,21 @@ from .members import (
                       member_reveal,
                       roster,
                       roster_export,
+)
+from .meetings import (
+                      MeetingCreate,
+                      MeetingEdit,
+                      PartyHomeCreate,
+                      PartyHomeEdit,
+                      VoteEdit,
+                      attachment_delete,
+                      attachment_download,
+                      attachment_upload,
+                      meeting_delete,
+                      meeting_detail,
+                      org_meetings,
+                      vote_create,
+                      vote_delete,
 )
 from .orgs import (
                       ElectionCreate,
@@ -31,4 +47,8 @@ from .orgs import (
 __all__ = ["audit", "login_view", "logout_view", "password_view", "dashboard", "roster", "roster_export", "member_detail",
            "member_reveal", "org_detail", "org_tree", "choose_scope", "MemberConfirm", "MemberCreate",
            "MemberEdit", "MemberExit", "MemberRestore", "MemberSuspend", "MemberTransfer", "ElectionCreate",
-           "ElectionEdit", "OrgCreate", "OrgEdit", "OrgMove", "PostCreate", "PostEdit"]
+           "ElectionEdit", "OrgCreate", "OrgEdit", "OrgMove", "PostCreate", "PostEdit",
+           "MeetingCreate", "MeetingEdit", "PartyHomeCreate", "PartyHomeEdit", "VoteEdit", "attachment_delete",
+           "attachment_download", "attachment_upload", "meeting_delete", "meeting_detail", "org_meetings",
+           "vote_create", "vote_delete"]
+__all__ += ["compliance", "compliance_export", "compliance_rules"]

@@ -14,6 +14,7 @@ from dangjian.organizations.queries import term_statuses
 
 from ..scope import STAFF_KINDS, scoped_members, scoped_orgs
 from .base import role_required
+from .compliance import workbench_summary
 
 
 def _roster(**params):
@@ -58,4 +59,5 @@ def dashboard(request):
         "terms": sorted(terms, key=lambda t: t.due_on),
         "vacant": [o for o in leadership if o.pk not in with_secretary],
     }
+    context |= workbench_summary(request, day)  # 合规检查: this year's findings and what falls due
     return render(request, "web/dashboard.html", context)
