@@ -4,24 +4,20 @@ The engine runs once for the subtree (`org`, else the user's own organisation; t
 administrator) and only findings of organisations the user may see are answered: a branch secretary gets
 their branch's and its 党小组's. `person` (身份证号) is masked, as every ID in the API's answers (docs/api.md):
 the full number is only in /api/members/{id}/reveal, which is audited."""
-import re
 
 from ninja import Query, Router, Schema
 
 from dangjian.accounts.access import home_org, visible_orgs
-from dangjian.core.dates import parse_date, today
 from dangjian.core.errors import DomainError
 from dangjian.core.masking import mask_id_number
 from dangjian.organizations.models import under
-from dangjian.rules.engine import SEVERITY_LABELS, Window, all_rules, run_checks
+from dangjian.rules.engine import SEVERITY_LABELS, all_rules, run_checks, window_from
 
 from .schemas import Error
 from .scope import actor, filter_org_or_404
 
 router = Router(tags=["合规检查"])
 
-YEAR = re.compile(r"^\d{4}$")
-FIRST_YEAR, LAST_YEAR = 1900, 9998
 
 
 class FindingOut(Schema):
@@ -36,20 +32,10 @@ class FindingOut(Schema):
 
 
 def window_of(year, as_of):
-    """RULES.md's window: --year YYYY (as of 31 December), --as-of DATE, or as of today."""
+    """RULES.md's window: year (as of 31 December), as_of, or as of today; not both."""
     if year and as_of:
         raise DomainError("year 与 as_of 只能指定一个", field="year", code="WINDOW")
-    if year:
-        year = year.strip()
-        if not YEAR.match(year) or not FIRST_YEAR <= int(year) <= LAST_YEAR:
-            raise DomainError(f"年度“{year}”不正确，应为四位数年份，如2018", field="year", code="YEAR")
-        return Window.for_year(int(year))
-    if as_of:
-        day = parse_date(as_of, field="as_of")
-        if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise DomainError(f"截至日期“{as_of}”超出可检查的范围", field="as_of", code="DATE_RANGE")
-        return Window(day)
-    return Window(today())
+    return window_from(year=year, as_of=as_of)
 
 
 @router.get("", response={200: list[FindingOut], 400: Error, 401: Error, 404: Error}, summary="检查结果")

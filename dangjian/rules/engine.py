@@ -6,11 +6,19 @@ what it needs from the `CheckContext` (a handful of queries, whatever the size o
 `Finding`s. Rules never query per organisation or per month.
 """
 import datetime
+import re
 from dataclasses import dataclass, field
 
-from dangjian.core.dates import today
+from dangjian.core import dates
+from dangjian.core.dates import parse_date
+from dangjian.core.errors import DomainError
 
 ERROR, WARNING = "error", "warning"
+
+
+def today():
+    """Today, read through `core.dates` at each call (so a test freezing either clock freezes this one)."""
+    return dates.today()
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "提醒"}
 
 
@@ -84,6 +92,30 @@ class Window:
         """Periods of the window's year that have ended on or before the as-of date (a period still
         running is not yet missed)."""
         return [p for p in periods_of_year(self.year, kind) if p.end <= self.as_of]
+
+
+# The engine adds months and years to the as-of date (TERM-03 looks 6 months ahead), and the parameters
+# start in 1900: the years it can check.
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+_YEAR = re.compile(r"^\d{4}$")
+
+
+def window_from(*, year=None, as_of=None):
+    """The window of `--year YYYY` (as of 31 December) or `--as-of DATE` (which wins when both are given),
+    else as of today; text as typed by a user, with a Chinese DomainError when it cannot be read."""
+    if as_of not in (None, ""):
+        day = parse_date(as_of, field="as_of")
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise DomainError(f"截至日期“{as_of}”超出可检查的范围（{FIRST_YEAR}年至{LAST_YEAR}年）", field="as_of",
+                              code="DATE_RANGE")
+        return Window(day)
+    if year not in (None, ""):
+        text = str(year).strip()
+        if not _YEAR.match(text) or not FIRST_YEAR <= int(text) <= LAST_YEAR:
+            raise DomainError(f"年度“{text}”不正确，应为{FIRST_YEAR}至{LAST_YEAR}之间的四位数年份，如2018", field="year",
+                              code="YEAR")
+        return Window.for_year(int(text))
+    return Window.current()
 
 
 @dataclass(frozen=True)

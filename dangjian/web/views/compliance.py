@@ -5,7 +5,6 @@ The engine runs once per request, set-wise, for the subtree root (the chosen sco
 organisation). What the role may see is then kept by organisation through accounts.access.visible_orgs:
 a branch secretary checking their branch sees its findings and its 党小组's, never a sibling's."""
 import datetime
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -22,16 +21,23 @@ from dangjian.core import dates
 from dangjian.core.errors import DomainError
 from dangjian.core.masking import mask_id_number
 from dangjian.organizations.models import under
-from dangjian.rules.engine import ERROR, SEVERITY_LABELS, WARNING, Window, all_rules, run_checks, upcoming
+from dangjian.rules.engine import (
+    ERROR,
+    FIRST_YEAR,
+    SEVERITY_LABELS,
+    WARNING,
+    Window,
+    all_rules,
+    run_checks,
+    upcoming,
+    window_from,
+)
 from dangjian.rules.parameters import PARAMETERS
 
 from ..exports import findings_workbook
 from ..scope import current_scope
 from .base import staff_required
 
-YEAR = re.compile(r"^\d{4}$")
-# The engine adds months and years to the as-of date (TERM-03 looks 6 months ahead): keep it computable.
-FIRST_YEAR, LAST_YEAR = 1900, 9998
 PAGE_SIZE = 200  # findings per page: a whole group for a year is thousands of rows
 UPCOMING_DAYS = 30
 UPCOMING_SHOWN = 10
@@ -40,19 +46,10 @@ RECORD_LABELS = {"meeting": "会议记录", "election": "换届记录", "post": 
 
 def parse_window(as_of_text, year_text):
     """(Window, error message) from ?as_of=YYYY-MM-DD or ?year=YYYY (as_of wins); default: as of today."""
-    if as_of_text:
-        try:
-            day = dates.parse_date(as_of_text, field="as_of")
-        except DomainError as exc:
-            return None, f"截至日期有误：{exc.message}"
-        if not FIRST_YEAR <= day.year <= LAST_YEAR:
-            return None, f"截至日期“{as_of_text}”超出可检查的范围（{FIRST_YEAR}年至{LAST_YEAR}年）"
-        return Window(day), ""
-    if year_text:
-        if not YEAR.match(year_text) or not FIRST_YEAR <= int(year_text) <= LAST_YEAR:
-            return None, f"年度“{year_text}”不正确，应为四位数年份，如2018"
-        return Window.for_year(int(year_text)), ""
-    return Window(dates.today()), ""
+    try:
+        return window_from(year=year_text, as_of=as_of_text), ""
+    except DomainError as exc:
+        return None, exc.message
 
 
 def check_root(request):

@@ -10,10 +10,9 @@ from django.core.management.base import CommandError
 from django.core.management.commands import check as system_check
 from django.db import DatabaseError
 
-from dangjian.core.dates import parse_date
 from dangjian.core.errors import DomainError
 from dangjian.organizations.models import Organization
-from dangjian.rules.engine import SEVERITY_LABELS, Window, run_checks
+from dangjian.rules.engine import SEVERITY_LABELS, run_checks, window_from
 
 
 class Command(system_check.Command):
@@ -24,7 +23,7 @@ class Command(system_check.Command):
         parser.add_argument("--system", action="store_true", help="运行 Django 系统检查，而不是规则检查")
         parser.add_argument("--org", help="只检查该组织及其下级（组织编码），默认全部")
         when = parser.add_mutually_exclusive_group()
-        when.add_argument("--year", type=int, help="检查该年度（截至当年12月31日）")
+        when.add_argument("--year", help="检查该年度（截至当年12月31日）")
         when.add_argument("--as-of", dest="as_of", help="截至该日期（YYYY-MM-DD），检查该日期所在年度")
         parser.add_argument("--format", choices=("json", "text"), default="text", help="输出格式，默认 text")
 
@@ -32,7 +31,10 @@ class Command(system_check.Command):
         if system or app_labels or options["deploy"] or options["tags"] or options["list_tags"] \
                 or options["databases"]:
             return super().handle(*app_labels, **options)
-        window = self._window(year, as_of)
+        try:
+            window = window_from(year=year, as_of=as_of)
+        except DomainError as error:
+            raise CommandError(error.message) from None
         try:
             findings = self._findings(org, window)
         except DatabaseError as error:
@@ -54,20 +56,3 @@ class Command(system_check.Command):
             if root is None:
                 raise CommandError(f"组织编码“{org}”不存在")
         return run_checks(root=root, window=window)
-
-    @staticmethod
-    def _window(year, as_of):
-        if year is not None:
-            if not 1900 <= year <= 9998:
-                raise CommandError(f"年度“{year}”不正确")
-            return Window.for_year(year)
-        if as_of:
-            try:
-                day = parse_date(as_of)
-            except DomainError as error:
-                raise CommandError(error.message) from None
-            # The same years as --year: the parameters start in 1900, and 9999 has no next year to end in.
-            if not 1900 <= day.year <= 9998:
-                raise CommandError(f"日期“{as_of}”不正确，年度应在1900至9998之间")
-            return Window(day)
-        return Window.current()
