@@ -50,3 +50,10 @@ test: install-test browsers
 
 test-pg: install-test browsers
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest
+
+# `dangjian check` at scale (bench/README.md): builds a 200,000-member group once in $(BENCH_DATA) (reused
+# afterwards; BENCH_ARGS=--rebuild to build it again), then times the check for the whole tree and one subtree.
+BENCH_DATA ?= /tmp/dangjian_bench
+.PHONY: bench-check
+bench-check: install
+	$(BIN)/python bench/check_bench.py --data "$(BENCH_DATA)" $(BENCH_ARGS)

@@ -6,16 +6,28 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
+from django.db import models, transaction
 from django.test.utils import override_settings
 
 from dangjian.audit.models import AuditEntry
 from dangjian.core.dates import today
 from dangjian.core.idcard import validate_id_number
 from dangjian.demo import generator
+from dangjian.core.dates import add_months
+from dangjian.meetings.models import Attendance, Meeting, MeetingKind, MeetingType, PartyHome, Vote, VoteResult
 from dangjian.members.models import EXIT_KINDS, Member, MemberEvent, Stage
-from dangjian.organizations.models import CommitteePost, Election, Organization, OrgType, ParentLink, Post
-from dangjian.organizations.queries import secretary_on, term_statuses, tree_on
+from dangjian.organizations.models import (
+    BRANCH_TYPES,
+    LEADERSHIP_TYPES,
+    CommitteePost,
+    Election,
+    Organization,
+    OrgType,
+    ParentLink,
+    Post,
+    under,
+)
+from dangjian.organizations.queries import secretary_on, term_status, term_statuses, tree_on
 
 MEMBERS = 200
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -51,6 +63,9 @@ def test_it_builds_only_through_the_services(demo, db):
     created = AuditEntry.objects.filter(actor__isnull=True, actor_name="系统")
     assert created.filter(action="member.create").count() == MEMBERS
     assert created.filter(action="organization.create").count() == Organization.objects.count()
+    assert created.filter(action="meeting.create").count() == Meeting.objects.count() > 0
+    assert created.filter(action="vote.create").count() == Vote.objects.count() > 0
+    assert created.filter(action="party_home.create").count() == PartyHome.objects.count() > 0
 
 
 def test_it_creates_the_four_demo_logins(demo, db):
@@ -124,3 +139,126 @@ def test_it_does_not_build_twice(demo, db):
 def test_it_refuses_too_few_members():
     with pytest.raises(ValueError, match="至少需要"):
         generator.make_plan(10)
+
+
+# ---- 2018: organisational life and the planted gaps
+
+YEAR_END = datetime.date(2018, 12, 31)
+GAP_KINDS = {"MTG-01": MeetingType.BRANCH_GENERAL, "MTG-05": MeetingType.BRANCH_COMMITTEE, "MTG-06": MeetingType.GROUP,
+             "MTG-08": MeetingType.LECTURE, "MTG-09": MeetingType.THEME_DAY, "MTG-10": MeetingType.LIFE_MEETING,
+             "MTG-12": MeetingType.APPRAISAL, "MTG-15": MeetingType.DEMOCRATIC_LIFE}
+
+
+@pytest.fixture(scope="module")
+def plan(demo):
+    """The plan the demo fixture wrote (same size, same day)."""
+    return generator.make_plan(MEMBERS)
+
+
+def _period(period):
+    """(first, last) day of "2018", "2018-Q3" or "2018-07"."""
+    year = int(period[:4])
+    if len(period) == 4:
+        return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    first = datetime.date(year, 3 * int(period[6]) - 2, 1) if "Q" in period else datetime.date(year, int(period[5:]), 1)
+    return first, add_months(first, 3 if "Q" in period else 1) - datetime.timedelta(days=1)
+
+
+def test_the_default_demo_plants_exactly_the_listed_gaps():
+    # The plan of the default demo, read with RULES.md: the planted gaps and nothing else for those rules.
+    plan = generator.make_plan()
+    assert plan.findings == sorted(generator.PLANTED_2018)
+    listed = generator.plan_year.__doc__
+    for rule, org, _ in generator.PLANTED_2018:
+        assert rule in listed and org in listed
+
+
+def test_it_holds_a_year_of_organisational_life_in_2018(demo, db):
+    assert {d.month for d in Meeting.objects.filter(held_on__year=2018).dates("held_on", "month")} == set(range(1, 13))
+    branches = list(Organization.objects.filter(org_type__in=BRANCH_TYPES, founded_on__lte=datetime.date(2018, 1, 1)))
+    months = {}
+    for org_id, day in MeetingKind.objects.filter(kind=MeetingType.THEME_DAY, held_on__year=2018).values_list(
+            "org_id", "held_on"):
+        months.setdefault(org_id, set()).add(day.month)
+    every_month = [b for b in branches if months.get(b.pk) == set(range(1, 13))]
+    assert len(every_month) >= 0.9 * len(branches)
+    # The kinds copy their meeting's organisation and date; a meeting may count as several types.
+    assert not MeetingKind.objects.exclude(org=models.F("meeting__org")).exists()
+    assert not MeetingKind.objects.exclude(held_on=models.F("meeting__held_on")).exists()
+    combined = Meeting.objects.filter(kinds__kind=MeetingType.LIFE_MEETING).filter(kinds__kind=MeetingType.APPRAISAL)
+    assert combined.filter(kinds__kind=MeetingType.BRANCH_GENERAL).exists()
+    used = set(MeetingKind.objects.values_list("kind", flat=True))
+    assert {MeetingType.THEME_DAY, MeetingType.BRANCH_GENERAL, MeetingType.LECTURE, MeetingType.LIFE_MEETING,
+            MeetingType.APPRAISAL, MeetingType.COMMITTEE, MeetingType.DEMOCRATIC_LIFE} <= used
+    # Attendance person by person for some meetings (with the reasons of the absent), head counts for the rest.
+    listed = Meeting.objects.filter(attendance__isnull=False).distinct()
+    assert 0 < listed.count() < Meeting.objects.count()
+    assert set(Attendance.objects.filter(attended=False).values_list("absence_reason", flat=True)) == {
+        "出差", "病假", "外出学习"}
+    for m in listed.filter(org__code=generator.DEMO_BRANCH):
+        assert m.present == m.attendance.filter(attended=True).count()
+    assert Meeting.objects.exclude(minutes="").exists()
+    # 党员之家: one or two in each city committee's subtree.
+    for city in Organization.objects.filter(parent__code=generator.ROOT_CODE, org_type=OrgType.COMMITTEE):
+        homes = PartyHome.objects.filter(under(city.path, "org__path")).count()
+        assert 1 <= homes <= 2
+
+
+def test_every_secretary_gives_a_lecture_but_the_planted_one(demo, db, plan):
+    silent = {org for rule, org, _ in plan.findings if rule == "MTG-16"}
+    assert silent == {generator.SILENT_SECRETARY}
+    shuji = get_user_model().objects.get(username="shuji").member
+    assert Meeting.objects.filter(lecturer=shuji, held_on__year=2018, kinds__kind=MeetingType.LECTURE).exists()
+    for org in Organization.objects.filter(org_type__in=LEADERSHIP_TYPES, founded_on__lte=datetime.date(2018, 1, 1)):
+        post = secretary_on(org, YEAR_END)
+        if post and org.code not in silent:
+            assert Meeting.objects.filter(lecturer=post.member, held_on__year=2018).exists(), org.code
+
+
+def test_the_planted_gaps_are_in_the_database(demo, db, plan):
+    found = set(plan.findings)
+    assert found <= set(generator.PLANTED_2018)
+    # What a small demo plants too (the committee gaps need branches of 7 or more members).
+    assert {("MTG-09", "JT0304", "2018-07"), ("MTG-09", "JT0304", "2018-08"), ("MTG-02", "JT0500", "2018-06-22"),
+            ("MTG-15", "JT", "2018"), ("MTG-16", "JT1206", "2018"), ("TERM-02", "JT", "2018-12-20"),
+            ("TERM-02", "JT0704", "2018-03-20"), ("TERM-04", "JT1010", "2018-08-11")} <= found
+    for rule, code, period in plan.findings:
+        org = Organization.objects.get(code=code)
+        if rule in GAP_KINDS:
+            first, last = _period(period)
+            assert org.founded_on <= first
+            assert not MeetingKind.objects.filter(org=org, kind=GAP_KINDS[rule], held_on__range=(first, last)).exists()
+        elif rule == "MTG-02":
+            meeting = Meeting.objects.get(org=org, held_on=datetime.date.fromisoformat(period), votes__isnull=False)
+            assert meeting.present * 2 <= meeting.expected
+            assert [v.result for v in meeting.votes.all()] == [VoteResult.NO_QUORUM]
+        elif rule == "MTG-05Q":
+            first, last = _period(period)
+            meetings = Meeting.objects.filter(org=org, held_on__range=(first, last),
+                                              kinds__kind=MeetingType.BRANCH_COMMITTEE)
+            assert any(m.present * 2 <= m.expected and m.attendance.exists() for m in meetings)
+        elif rule == "MTG-16":
+            post = secretary_on(org, YEAR_END)
+            assert post and not Meeting.objects.filter(lecturer=post.member, held_on__year=2018).exists()
+            assert Meeting.objects.filter(org=org, held_on__year=2018, kinds__kind=MeetingType.LECTURE).count() == 4
+        elif rule == "TERM-02":
+            status = term_status(org, YEAR_END)
+            assert status.state == "overdue" and status.ends_on.isoformat() == period
+        elif rule == "TERM-04":
+            assert secretary_on(org, YEAR_END) is None
+            left = CommitteePost.objects.filter(org=org, post=Post.SECRETARY, ended_on__lt=YEAR_END).latest("ended_on")
+            assert (left.ended_on + datetime.timedelta(days=1)).isoformat() == period
+        else:
+            raise AssertionError(rule)
+    # The one vote without quorum; every other vote passed.
+    assert Vote.objects.get(result=VoteResult.NO_QUORUM).meeting.org.code == "JT0500"
+    others = Vote.objects.exclude(result=VoteResult.NO_QUORUM)
+    assert set(others.values_list("result", flat=True)) == {VoteResult.PASSED}
+
+
+def test_2018_has_secretaries_and_terms_but_the_planted_ones(demo, db, plan):
+    orgs = [o for o in Organization.objects.all() if o.exists_on(YEAR_END)]
+    vacant = {o.code for o in orgs if o.org_type in LEADERSHIP_TYPES and secretary_on(o, YEAR_END) is None}
+    assert vacant == {org for rule, org, _ in plan.findings if rule == "TERM-04"} == {"JT1010"}
+    overdue = {t.org.code for t in term_statuses(orgs, YEAR_END) if t.state == "overdue"}
+    assert overdue == {org for rule, org, _ in plan.findings if rule == "TERM-02"} == {"JT", "JT0704"}

@@ -40,7 +40,19 @@ from dangjian.members.services import (
     suspend_member,
     transfer_member,
 )
-from dangjian.organizations.models import CommitteePost, Election, Organization, OrgType, ParentLink, Post
+from dangjian.meetings.models import Attendance, Meeting, MeetingKind, MeetingType, PartyHome, Topic, Vote, VoteResult
+from dangjian.meetings.services import create_party_home, record_meeting, record_vote, vote_outcome
+from dangjian.organizations.models import (
+    BRANCH_TYPES,
+    COMMITTEE_POSTS,
+    LEADERSHIP_TYPES,
+    CommitteePost,
+    Election,
+    Organization,
+    OrgType,
+    ParentLink,
+    Post,
+)
 from dangjian.organizations.services import (
     create_organization,
     create_post,
@@ -178,6 +190,9 @@ class Plan:
     elections: list = field(default_factory=list)
     shuji: int = 0
     dangyuan: int = 0
+    meetings: list = field(default_factory=list)     # 2018 (plan_year)
+    homes: list = field(default_factory=list)
+    findings: list = field(default_factory=list)
 
 
 def _day(rng, start, end):
@@ -436,18 +451,11 @@ def _depth(org, by_code):
 def plan_elections_and_posts(rng, plan, today):
     by_code = {o.code: o for o in plan.orgs}
     people = plan.people
-    by_org = {}
-    for p in people:
-        by_org.setdefault(p.org, []).append(p)
-        if p.first_org != p.org:
-            by_org.setdefault(p.first_org, []).append(p)
-
-    def holders(codes, day, exclude=()):
-        found = [p for code in codes for p in by_org.get(code, []) if p.holds(code, day) and p.n not in exclude]
-        return sorted(found, key=lambda p: (not p.senior, p.admitted_on, p.n))
+    by_org = _people_by_org(people)
+    holders = _holders(by_org)
 
     def subtree_codes(code):
-        return [o.code for o in plan.orgs if o.code == code or _is_under(o, code, by_code)]
+        return _subtree_codes(plan, code, by_code)
 
     # 集团党委: the old committee elected in 2013, the first congress after the upgrade in 2019, then 2024.
     jt_people = [d[0] for d in DEPARTMENTS[:6]]
@@ -501,6 +509,29 @@ def plan_elections_and_posts(rng, plan, today):
             p.dues_category = DuesCategory.ANNUAL_SALARY
 
 
+def _people_by_org(people):
+    """{org code: the people who held their membership there at some time}."""
+    by_org = {}
+    for p in people:
+        by_org.setdefault(p.org, []).append(p)
+        if p.first_org != p.org:
+            by_org.setdefault(p.first_org, []).append(p)
+    return by_org
+
+
+def _holders(by_org):
+    """holders(codes, day, exclude=()): the members in good standing held in `codes` on `day`, committee
+    material (long-standing members) first."""
+    def holders(codes, day, exclude=()):
+        found = [p for code in codes for p in by_org.get(code, []) if p.holds(code, day) and p.n not in exclude]
+        return sorted(found, key=lambda p: (not p.senior, p.admitted_on, p.n))
+    return holders
+
+
+def _subtree_codes(plan, code, by_code):
+    return [o.code for o in plan.orgs if o.code == code or _is_under(o, code, by_code)]
+
+
 def _is_under(org, code, by_code):
     """Below `code` in today's tree (after the 2018 moves)."""
     while org.move_to or org.parent:
@@ -552,7 +583,8 @@ def _branch(rng, plan, org, codes, holders, today):
         day = last
         while day >= max(org.founded_on + datetime.timedelta(days=30), D(2014, 1, 1)):
             elections.append(day)
-            day = add_years(day, -term) + datetime.timedelta(days=rng.randint(-20, 20))
+            # Held a little before the term ran out, never after: the only overdue terms are those planned.
+            day = add_years(day, -term) + datetime.timedelta(days=rng.randint(-20, 20) + 21)
         elections.reverse()
     seats = 5 if size >= 20 else 3 if size >= 7 else 1
     for index, held in enumerate(elections):
@@ -604,7 +636,760 @@ def make_plan(members=DEFAULT_MEMBERS, today=None):
     allocate(plan.orgs, members)
     plan.people = plan_people(rng, plan.orgs, today)
     plan_elections_and_posts(rng, plan, today)
+    plan_year(plan, today)
     return plan
+
+
+# ---------------------------------------------------------------- 2018: committees in post and organisational life
+
+YEAR = 2018
+YEAR_START, YEAR_END = D(YEAR, 1, 1), D(YEAR, 12, 31)
+LEADER_KINDS = ("county", "general", "sub", "new", "office", "dept")
+DISSOLVED = {LOCAL_CODE: MOVED_ON + datetime.timedelta(days=1)}
+
+# The planted gaps (plan_year's docstring lists them with what each one is).
+THEME_DAY_SKIPPED = {"JT0304": (7, 8), "JT1103": (2,), "JT0702": (10, 11, 12)}      # MTG-09: months
+COMMITTEE_SKIPPED = {"JT0203": (1, 2), "JT1003": (8,)}                           # MTG-05: months
+GROUP_SKIPPED = {"JT0101G2": (7, 8)}                                             # MTG-06: months
+GENERAL_SKIPPED = {"JT0601": 3}                                                  # MTG-01: quarter
+LECTURE_SKIPPED = {"JT0901": 2}                                                  # MTG-08: quarter
+NO_LIFE_MEETING = "JT1301"                                                       # MTG-10
+NO_APPRAISAL = "JT1402"                                                          # MTG-12
+NO_QUORUM_VOTE = ("JT0500", D(2018, 6, 22))                                      # MTG-02
+NO_QUORUM_COMMITTEE = ("JT0803", 9)                                              # MTG-05Q: month
+SILENT_SECRETARY = "JT1206"                                                      # MTG-16
+OVERDUE_2018 = ("JT0704", (D(2015, 3, 20), D(2019, 3, 15)))                      # TERM-02: elections
+VACANT_2018 = ("JT1010", (D(2016, 4, 15), D(2019, 4, 12)), D(2018, 8, 10))       # TERM-04: elections, left on
+
+# What `dangjian check --year 2018` finds among the rules planted here, for the default demo: the plan's own
+# findings (`plan.findings`) equal this with DEFAULT_MEMBERS (tests/test_demo.py holds them to it).
+# (rule, org code, period or date: the month, quarter or year missed, the meeting's date, the term's end,
+# the day the secretary's post fell vacant.)
+PLANTED_2018 = (
+    ("MTG-01", "JT0601", "2018-Q3"),
+    ("MTG-02", "JT0500", "2018-06-22"),
+    ("MTG-05", "JT0203", "2018-01"), ("MTG-05", "JT0203", "2018-02"), ("MTG-05", "JT1003", "2018-08"),
+    ("MTG-05Q", "JT0803", "2018-09"),
+    ("MTG-06", "JT0101G2", "2018-07"), ("MTG-06", "JT0101G2", "2018-08"),
+    ("MTG-08", "JT0901", "2018-Q2"),
+    ("MTG-09", "JT0304", "2018-07"), ("MTG-09", "JT0304", "2018-08"), ("MTG-09", "JT0702", "2018-10"),
+    ("MTG-09", "JT0702", "2018-11"), ("MTG-09", "JT0702", "2018-12"), ("MTG-09", "JT1103", "2018-02"),
+    ("MTG-10", "JT1301", "2018"),
+    ("MTG-12", "JT1402", "2018"),
+    ("MTG-15", "JT", "2018"),
+    ("MTG-16", "JT1206", "2018"),
+    ("TERM-02", "JT", "2018-12-20"), ("TERM-02", "JT0704", "2018-03-20"),
+    ("TERM-04", "JT1010", "2018-08-11"),
+)
+
+THEME_DAYS = (5, 8, 10, 12, 15, 18, 20, 25)  # each branch's fixed 主题党日 (每月相对固定1天)
+HOLIDAYS = {D(2018, 1, 1), D(2018, 6, 18), D(2018, 9, 24), D(2018, 12, 31)} | {
+    D(2018, m, d) for m, days in ((2, range(15, 22)), (4, (5, 6, 7, 29, 30)), (5, (1,)), (10, range(1, 8)))
+    for d in days}
+ABSENCE_REASONS, ABSENCE_WEIGHTS = ("出差", "病假", "外出学习"), (5, 2, 2)
+THEMES = {1: "学习贯彻党的十九大精神", 2: "学习新修订的《中国共产党章程》", 3: "学习宪法修正案，弘扬宪法精神",
+          4: "开展“大学习、大调研、大落实”", 5: "纪念马克思诞辰200周年", 6: "重温入党誓词，争做合格党员",
+          7: "庆祝中国共产党成立97周年", 8: "学习新修订的《中国共产党纪律处分条例》", 9: "学习全国宣传思想工作会议精神",
+          10: "学习习近平新时代中国特色社会主义思想", 11: "学习《中国共产党支部工作条例（试行）》", 12: "庆祝改革开放40周年"}
+COMMITTEE_ITEMS = (("研究本月主题党日活动方案", (Topic.PARTY_BUILDING,)), ("研究发展党员工作", (Topic.RECRUITMENT,)),
+                   ("通报党费收缴情况", (Topic.DUES,)), ("研究党员教育培训安排", (Topic.STUDY,)),
+                   ("研究“三会一课”落实情况", (Topic.PARTY_BUILDING,)), ("研究整改问题清单", (Topic.RECTIFICATION,)))
+ROOT_ITEMS = ("研究年度党建工作要点", "研究市分公司党委组建方案", "研究干部任免事项", "研究年度预算调整",
+              "研究重大投资项目", "听取纪委工作汇报", "研究党风廉政建设责任制考核", "研究基层党组织换届工作",
+              "研究市分公司党委班子配备", "研究“三重一大”事项", "听取巡察整改情况汇报", "研究年度考核方案")
+FACILITIES = ("rules_on_wall", "books", "periodicals", "av_equipment", "activity_space")
+
+
+@dataclass
+class VotePlan:
+    matter: str
+    yes: int
+    no: int
+    abstain: int
+    expected_voters: int
+    present_voters: int
+    result: str
+    resolution: str = ""
+
+
+@dataclass
+class MeetingPlan:
+    org: str
+    held_on: datetime.date
+    subject: str
+    types: list
+    attendance: list                # [(person, attended, reason)]: the people who should attend
+    listed: bool                    # recorded person by person (else head counts only)
+    chair: int | None = None
+    lecturer: int | None = None
+    topics: tuple = ()
+    location: str = ""
+    minutes: str = ""
+    expected: int | None = None     # head counts when not everyone is a member of the roster (a 党委)
+    present: int | None = None
+    votes: list = field(default_factory=list)
+    noted: bool = False             # minutes written once the plan is complete
+
+    def __post_init__(self):
+        if self.expected is None:
+            self.expected = len(self.attendance)
+            self.present = sum(1 for _, came, _ in self.attendance if came)
+
+
+@dataclass
+class HomePlan:
+    org: str
+    name: str
+    opened_on: datetime.date
+    facilities: list
+
+
+def _month_end(month):
+    return add_months(D(YEAR, month, 1), 1) - datetime.timedelta(days=1)
+
+
+def _workday(day):
+    """The working day on or before `day` (after it when that would leave the month)."""
+    d = day
+    while d.weekday() >= 5 or d in HOLIDAYS:
+        d -= datetime.timedelta(days=1)
+    if d.month != day.month:
+        d = day
+        while d.weekday() >= 5 or d in HOLIDAYS:
+            d += datetime.timedelta(days=1)
+    return d
+
+
+def _cn(day):
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _org_on(p, day):
+    """The organisation holding `p`'s membership on `day`, None when not a member in good standing then."""
+    if p.admitted_on > day or (p.exited_on and p.exited_on <= day):
+        return None
+    if p.suspended_on and p.suspended_on <= day and not (p.restored_on and p.restored_on <= day):
+        return None
+    return p.first_org if p.transferred_on and p.transferred_on > day else p.org
+
+
+def _full_on(p, day):
+    return p.confirmed_on is not None and p.confirmed_on <= day
+
+
+def plan_year(plan, today):
+    """2018年的组织生活: the committees in post through 2018 and a full year of meetings, planned from the group
+    with random streams of their own (one per organisation), so the group above stays as it is.
+
+    Each branch holds its 主题党日 every month on a fixed day; a 支部委员会 a few days before it when it has a
+    committee (3 or more posts); a 支部党员大会 with the 主题党日 of each quarter's last month; a 党课 with that
+    of each quarter's middle month (the 书记 lecturing in May and in the fourth quarter); a 组织生活会 combined
+    with 民主评议党员 and a 支部党员大会 in January (for 2017) or December. Each 党小组 holds its 党小组会 a week
+    after the branch's 主题党日; each 党总支 a quarterly 党员大会 (in June with its 书记's 党课) and its committee;
+    the 集团党委 a monthly 党委会, a 党建工作会议 with its 书记's 党课 and a 党委扩大会; each city 党委 (founded
+    2018-06-29) a monthly 党委会 from July, a 党委扩大会 with its 书记's 党课 and a 民主生活会 in December. A
+    member admitted or confirmed in 2018 is voted on at a 支部党员大会 that day. Attendance is recorded person
+    by person for every meeting of the logins' branch (JT0101), the 支部委员会 of about a third of the
+    branches, the 党员大会 of about one branch in eight and the city 党委s' meetings (absences: 出差, 病假,
+    外出学习); the other meetings have head counts only. Minutes for JT0101's meetings, the 集团党委's 党委会
+    and the city office branches' 组织生活会; a 党员之家 for each city 党委 and a second one at the office
+    branch of every other city.
+
+    Planted gaps: what `dangjian check --year 2018` finds for these rules in the default demo (5000
+    members). The same list is PLANTED_2018; `plan.findings` is what a plan actually holds (a small demo
+    has no branch committees or 党小组, so it lacks the MTG-05, MTG-05Q and MTG-06 ones).
+
+        MTG-09   JT0304 2018-07, 2018-08; JT1103 2018-02; JT0702 2018-10, 11, 12   no 主题党日 that month
+        MTG-05   JT0203 2018-01, 2018-02; JT1003 2018-08                          no 支部委员会 that month
+        MTG-06   JT0101G2 (第二党小组 of the logins' branch) 2018-07, 2018-08       no 党小组会
+        MTG-01   JT0601 2018-Q3        no 支部党员大会 in the third quarter
+        MTG-08   JT0901 2018-Q2        no 党课 in the second quarter
+        MTG-10   JT1301 2018           民主评议党员 held, no 组织生活会
+        MTG-12   JT1402 2018           组织生活会 held, no 民主评议党员
+        MTG-02   JT0500 2018-06-22     the city office branch's 支部党员大会 voting on the “两优一先”
+                                       nominations with fewer than half present: stored as no_quorum
+        MTG-05Q  JT0803 2018-09        a 支部委员会 with fewer than half of its members present
+        MTG-16   JT1206 2018           its 书记 gave no 党课 (its 党课 were given by others)
+        MTG-15   JT 2018               the 集团党委 held no 民主生活会 in 2018 (put off to the 2019 congress)
+        TERM-02  JT                    term ended 2018-12-20 (elected 2013-12-20; congress on 2019-04-18)
+        TERM-02  JT0704                term ended 2018-03-20 (elected 2015-03-20; next election 2019-03-15)
+        TERM-04  JT1010                书记 left on 2018-08-10, nobody in post until the election of 2019-04-12
+
+    Nothing else is missing for these rules, whatever day the demo is built. The check also reports what the
+    group's shape gives as of 2018-12-31 (some 40 findings, varying a little with the day of the build):
+    ORG-01 (tiny branches), ORG-02 (over 50 members), ORG-05/ORG-09 (committee seats left empty) and TERM-03
+    (terms ending in the first half of 2019). The city 党委s and the branches founded in 2018 did not exist
+    all year: only their whole months and quarters count. The current-day facts (VACANT_SECRETARY, overdue
+    terms) are about today, not 2018.
+    """
+    by_code = {o.code: o for o in plan.orgs}
+    holders = _holders(_people_by_org(plan.people))
+    for code, anchors in (OVERDUE_2018, VACANT_2018[:2]):
+        if code in by_code:
+            _fixed_terms(plan, by_code[code], anchors, holders, by_code, today)
+    for org in plan.orgs:
+        if org.kind in LEADER_KINDS:
+            _terms_in_year(plan, org, holders, by_code)
+    year = _Year(plan)
+    for org in plan.orgs:
+        rng = random.Random(f"{SEED}:{YEAR}:{org.code}")
+        if org.code == ROOT_CODE:
+            year.root(rng, org)
+        elif org.kind == "city":
+            year.city(rng, org)
+        elif org.org_type == OrgType.GENERAL_BRANCH:
+            year.general(rng, org)
+        elif org.org_type in BRANCH_TYPES:
+            year.branch(rng, org)
+        elif org.org_type == OrgType.PARTY_GROUP:
+            year.group(rng, org)
+    year.votes_on_members(random.Random(f"{SEED}:{YEAR}:votes"))
+    year.secretaries_lecture()
+    for m in year.meetings:
+        if m.noted:
+            m.minutes = year.minutes(m)
+    plan.meetings = sorted(year.meetings, key=lambda m: (m.held_on, m.org, m.subject))
+    plan.homes = _homes(random.Random(f"{SEED}:{YEAR}:homes"), plan)
+    plan.findings = findings_in_year(plan)
+
+
+def _fixed_terms(plan, org, anchors, holders, by_code, today):
+    """Replace an organisation's elections with fixed ones around 2018 (then every term until today) and its
+    current committee with the one elected last."""
+    old = [e for e in plan.elections if e.org == org.code]
+    current = [p for p in plan.posts if p.org == org.code and p.ended_on is None]
+    if not old or not current:
+        return
+    template = old[-1]
+    dates = list(anchors)
+    while add_years(dates[-1], template.term_years) <= today - datetime.timedelta(days=60):
+        dates.append(add_years(dates[-1], template.term_years))
+    dates = [d for d in dates if d <= today]
+    plan.elections = [e for e in plan.elections if e.org != org.code] + [
+        ElectionPlan(org.code, d, template.term_years, template.expected, template.present, template.seats,
+                     max(template.candidates, math.ceil(template.seats * 1.2))) for d in dates]
+    codes = _subtree_codes(plan, org.code, by_code) if org.org_type == OrgType.GENERAL_BRANCH else [org.code]
+    plan.posts = [p for p in plan.posts if p.org != org.code]
+    for person, post in zip(holders(codes, dates[-1]), current):
+        plan.posts.append(PostPlan(org.code, person.n, post.post, dates[-1], None, post.admin_post))
+
+
+def _terms_in_year(plan, org, holders, by_code):
+    """The committee of each earlier term that overlaps 2018 (the plan above holds the current one), elected
+    like the current one; and for a branch founded in 2018, its secretary appointed until the first election."""
+    own = [p for p in plan.posts if p.org == org.code]
+    if not own:
+        return
+    elections = sorted(e.held_on for e in plan.elections if e.org == org.code)
+    start = elections[-1] if elections else min(p.started_on for p in own)
+    shape = [(p.post, p.admin_post) for p in own if p.started_on == start] or [(Post.SECRETARY, "")]
+    codes = _subtree_codes(plan, org.code, by_code) if org.org_type == OrgType.GENERAL_BRANCH else [org.code]
+    current = {p.person for p in own if p.started_on == start}
+    for begin, following in zip(elections, elections[1:]):
+        end = following - datetime.timedelta(days=1)
+        if begin > YEAR_END or end < YEAR_START:
+            continue
+        staying = {p.n for p in holders(codes, end)}
+        people = [p for p in holders(codes, begin) if p.n in staying]
+        secretary = next((p for p in own if p.post == Post.SECRETARY and p.started_on <= begin
+                          and (p.ended_on is None or p.ended_on >= begin)), None)
+        if secretary is None and org.code == VACANT_2018[0]:
+            # The secretary who left in 2018 is not one of those elected in 2019.
+            people.sort(key=lambda p: p.n in current)
+        taken = {secretary.person} if secretary else set()
+        people = [p for p in people if p.n not in taken]
+        for post, admin in shape:
+            if post == Post.SECRETARY and secretary is not None:
+                continue
+            if not people:
+                break
+            person = people.pop(0)
+            ended = end
+            if post == Post.SECRETARY and org.code == VACANT_2018[0] and begin < VACANT_2018[2] < end:
+                ended = VACANT_2018[2]
+            plan.posts.append(PostPlan(org.code, person.n, post, begin, ended, admin))
+    first = min(p.started_on for p in plan.posts if p.org == org.code)
+    if org.kind == "new" and first > org.founded_on:
+        people = holders(codes, org.founded_on) or holders(codes, first)
+        if people:
+            plan.posts.append(PostPlan(org.code, people[0].n, Post.SECRETARY, org.founded_on,
+                                       first - datetime.timedelta(days=1), "总经理"))
+
+
+class _Year:
+    """Plans the year's meetings (a helper of plan_year)."""
+
+    def __init__(self, plan):
+        self.plan = plan
+        self.by_code = {o.code: o for o in plan.orgs}
+        self.people = {p.n: p for p in plan.people}
+        self.by_org = _people_by_org(plan.people)
+        self.posts = {}
+        for p in plan.posts:
+            self.posts.setdefault(p.org, []).append(p)
+        self.grouped = {}
+        for p in plan.people:
+            if p.group:
+                self.grouped.setdefault(p.group, []).append(p)
+        self.branches_of = {}
+        for o in plan.orgs:
+            if o.org_type in BRANCH_TYPES and o.parent and self.by_code[o.parent].org_type == OrgType.GENERAL_BRANCH:
+                self.branches_of.setdefault(o.parent, []).append(o.code)
+        self.theme_day = {}
+        self.meetings = []
+
+    # -- who
+
+    def members(self, codes, day):
+        return [p for code in codes for p in self.by_org.get(code, ()) if _org_on(p, day) == code]
+
+    def held(self, code, day, kinds=COMMITTEE_POSTS):
+        return [p for p in self.posts.get(code, ()) if p.post in kinds and p.started_on <= day
+                and (p.ended_on is None or p.ended_on >= day)]
+
+    def secretary(self, code, day):
+        held = self.held(code, day, (Post.SECRETARY,))
+        return held[0].person if held else None
+
+    def committee(self, code, day):
+        seen = []
+        for p in self.held(code, day):
+            if p.person not in seen:
+                seen.append(p.person)
+        return [self.people[n] for n in seen]
+
+    def chair(self, code, day, people):
+        here = {p.n for p in people}
+        for p in self.held(code, day):
+            if p.person in here:
+                return p.person
+        return people[0].n if people else None
+
+    # -- how it went
+
+    @staticmethod
+    def turnout(rng, people, keep=(), rate=0.08):
+        """[(person, attended, reason)]: most came, and always more than half."""
+        rows, absent, limit = [], 0, (len(people) - 1) // 2
+        for p in people:
+            if p.n not in keep and absent < limit and rng.random() < rate:
+                absent += 1
+                rows.append((p.n, False, rng.choices(ABSENCE_REASONS, ABSENCE_WEIGHTS)[0]))
+            else:
+                rows.append((p.n, True, ""))
+        return rows
+
+    def add(self, rng, org, day, types, subject, people, *, listed=False, chair=None, lecturer=None, topics=(),
+            location="", minutes=False, rows=None, rate=0.08, heads=None):
+        """A meeting of `people` (their attendance drawn unless `rows` is given); `heads` = (expected,
+        present) for a meeting whose attendance is not that of a roster (a 党委's meetings)."""
+        rows = rows if rows is not None else self.turnout(rng, people, {chair, lecturer}, rate)
+        m = MeetingPlan(org.code, day, subject, list(types), rows, listed, chair, lecturer, tuple(topics),
+                        location or ("党员活动室" if org.org_type in BRANCH_TYPES else "会议室"))
+        if heads:
+            m.expected, m.present = heads
+        m.noted = minutes
+        self.meetings.append(m)
+        return m
+
+    def voters(self, m):
+        """(expected, present) voters: the full members on the list (预备党员 do not vote)."""
+        full = [came for n, came, _ in m.attendance if _full_on(self.people[n], m.held_on)]
+        return len(full), sum(full)
+
+    def vote(self, rng, m, matter, resolution=""):
+        """A vote of the full members present, passed: more than half of all who should attend vote yes."""
+        expected, present = self.voters(m)
+        if present * 2 <= m.expected:  # a small branch with absences: everyone came to this one
+            m.attendance = [(n, True, "") for n, _, _ in m.attendance]
+            m.present = m.expected
+            expected, present = self.voters(m)
+            for v in m.votes:  # the votes already taken, counted again
+                v.expected_voters, v.present_voters, v.yes = expected, present, present - v.abstain
+            if present * 2 <= m.expected:
+                return None
+        abstain = 1 if (present - 1) * 2 > m.expected and rng.random() < 0.25 else 0
+        yes = present - abstain
+        vote = VotePlan(matter, yes, 0, abstain, expected, present,
+                        vote_outcome(expected, present, yes, m.held_on), resolution)
+        m.votes.append(vote)
+        return vote
+
+    def minutes(self, m):
+        names = {n: self.people[n].name for n, _, _ in m.attendance}
+        away = [f"{names[n]}（{reason}）" for n, came, reason in m.attendance if not came]
+        chair = self.people[m.chair].name if m.chair else "（未记录）"
+        lines = [f"时间：{_cn(m.held_on)}", f"地点：{m.location}", f"主持人：{chair}",
+                 f"应到{m.expected}人，实到{m.present}人" + (f"，缺席：{'、'.join(away)}" if away else "") + "。",
+                 f"议题：{m.subject}。"]
+        if m.lecturer:
+            lines.append(f"{self.people[m.lecturer].name}同志讲授专题党课，与会党员结合工作实际交流学习体会。")
+        if MeetingType.LIFE_MEETING in m.types:
+            lines.append("支部书记代表支部委员会作对照检查，班子成员和党员逐一发言，开展批评和自我批评，"
+                         "会后形成问题清单和整改措施。")
+        if MeetingType.APPRAISAL in m.types:
+            lines.append("对照党员标准开展民主评议，党员个人自评、党员互评后进行民主测评，支部委员会提出评定等次意见。")
+        if MeetingType.BRANCH_COMMITTEE in m.types:
+            lines.append("支委逐项讨论，形成意见：按计划组织实施，由组织委员跟进落实，下次支委会通报进展。")
+        if MeetingType.THEME_DAY in m.types:
+            lines.append("全体党员重温入党誓词，集体学习上级文件精神，并交纳本月党费。")
+        for v in m.votes:
+            lines.append(f"表决：{v.matter}。应到有表决权的正式党员{v.expected_voters}人，实到{v.present_voters}人，"
+                         f"赞成{v.yes}票。{v.resolution}")
+        return "\n".join(lines)
+
+    # -- the organisations
+
+    def branch(self, rng, org):
+        code, dom = org.code, rng.choice(THEME_DAYS)
+        self.theme_day[code] = dom
+        listed_general = code == DEMO_BRANCH or rng.random() < 0.12
+        detailed = code == DEMO_BRANCH or rng.random() < 0.3  # committee meetings person by person
+        for month in range(1, 13):
+            day = _workday(D(YEAR, month, dom))
+            quarter = (month - 1) // 3 + 1
+            people = self.members([code], day) if day >= org.founded_on else []
+            if people:
+                types = [] if month in THEME_DAY_SKIPPED.get(code, ()) else [MeetingType.THEME_DAY]
+                if month % 3 == 0 and GENERAL_SKIPPED.get(code) != quarter:
+                    types.append(MeetingType.BRANCH_GENERAL)
+                lecturer = None
+                if month % 3 == 2 and LECTURE_SKIPPED.get(code) != quarter:
+                    types.append(MeetingType.LECTURE)
+                    lecturer = self.lecturer(rng, code, day, month)
+                if types:
+                    self.add(rng, org, day, types, self.subject(types, month, lecturer), people,
+                             listed=code == DEMO_BRANCH or (MeetingType.BRANCH_GENERAL in types and listed_general),
+                             chair=self.chair(code, day, people), lecturer=lecturer,
+                             topics=(Topic.STUDY, Topic.PARTY_BUILDING), minutes=code == DEMO_BRANCH)
+            self.committee_meeting(rng, org, month, day, detailed)
+        self.life_meeting(rng, org, listed_general)
+        if code == NO_QUORUM_VOTE[0]:
+            self.no_quorum_vote(rng, org, NO_QUORUM_VOTE[1])
+
+    def lecturer(self, rng, code, day, month):
+        secretary = self.secretary(code, day)
+        if month in (5, 11) and secretary and code != SILENT_SECRETARY:
+            return secretary
+        others = [p.person for p in self.held(code, day) if p.post != Post.SECRETARY]
+        return rng.choice(others) if others and rng.random() < 0.7 else None
+
+    def subject(self, types, month, lecturer):
+        theme = THEMES[month]
+        if MeetingType.LECTURE in types and MeetingType.THEME_DAY not in types:
+            return f"专题党课：{theme}"
+        if MeetingType.LECTURE in types:
+            return f"{month}月主题党日暨专题党课：{theme}" + ("" if lecturer else "（邀请市委党校教师授课）")
+        if MeetingType.BRANCH_GENERAL in types and MeetingType.THEME_DAY in types:
+            return f"第{(month - 1) // 3 + 1}季度支部党员大会暨{month}月主题党日：{theme}"
+        if MeetingType.BRANCH_GENERAL in types:
+            return f"第{(month - 1) // 3 + 1}季度支部党员大会：{theme}"
+        return f"{month}月主题党日：{theme}"
+
+    def committee_meeting(self, rng, org, month, theme_day, detailed):
+        code = org.code
+        if len(self.held(code, _month_end(month))) < 3 or month in COMMITTEE_SKIPPED.get(code, ()):
+            return
+        day = _workday(theme_day - datetime.timedelta(days=rng.randint(2, 6)))
+        if day.month != month or day < org.founded_on:
+            day = theme_day
+        if day < org.founded_on:
+            return
+        people = self.committee(code, day)
+        if not people:
+            return
+        chair = self.chair(code, day, people)
+        rows = None
+        if (code, month) == NO_QUORUM_COMMITTEE:  # the planted MTG-05Q: half or fewer came
+            others = [p.n for p in people if p.n != chair]
+            came = {chair, *others[:max(0, len(people) // 2 - 1)]}
+            rows = [(p.n, p.n in came, "" if p.n in came else ABSENCE_REASONS[i % 3]) for i, p in enumerate(people)]
+        item, topics = rng.choice(COMMITTEE_ITEMS)
+        self.add(rng, org, day, [MeetingType.BRANCH_COMMITTEE], f"{month}月支部委员会：{item}", people,
+                 listed=detailed or rows is not None, chair=chair, topics=topics, minutes=code == DEMO_BRANCH,
+                 rows=rows, rate=0.1)
+
+    def life_meeting(self, rng, org, listed):
+        code = org.code
+        in_january = org.founded_on <= YEAR_START and rng.random() < 0.55
+        day = _workday(D(YEAR, 1, rng.randint(18, 30)) if in_january else D(YEAR, 12, rng.randint(17, 28)))
+        people = self.members([code], day) if day >= org.founded_on else []
+        if not people:
+            return
+        types = [MeetingType.BRANCH_GENERAL]
+        if GENERAL_SKIPPED.get(code) == (day.month - 1) // 3 + 1:
+            types = []
+        if code != NO_LIFE_MEETING:
+            types.append(MeetingType.LIFE_MEETING)
+        if code != NO_APPRAISAL:
+            types.append(MeetingType.APPRAISAL)
+        of = YEAR - 1 if in_january else YEAR
+        subject = {(True, True): f"{of}年度组织生活会暨民主评议党员大会", (True, False): f"{of}年度组织生活会",
+                   (False, True): f"{of}年度民主评议党员大会"}[
+            (MeetingType.LIFE_MEETING in types, MeetingType.APPRAISAL in types)]
+        m = self.add(rng, org, day, types, subject, people, listed=listed or code == DEMO_BRANCH,
+                     chair=self.chair(code, day, people), topics=(Topic.APPRAISAL, Topic.PARTY_BUILDING),
+                     minutes=code == DEMO_BRANCH or org.kind == "office")
+        if MeetingType.APPRAISAL in types and MeetingType.BRANCH_GENERAL in types:
+            self.vote(rng, m, f"{of}年度民主评议党员等次（优秀、合格）", "按评议结果确定党员等次，报上级党组织备案。")
+
+    def no_quorum_vote(self, rng, org, day):
+        """The planted MTG-02: fewer than half came (many away on business) and the vote is void."""
+        people = self.members([org.code], day)
+        if not people:
+            return
+        chair = self.chair(org.code, day, people)
+        came = {chair} | {p.n for p in people[1:max(1, len(people) * 2 // 5)]}
+        rows = [(p.n, p.n in came, "" if p.n in came else ABSENCE_REASONS[i % 3]) for i, p in enumerate(people)]
+        m = self.add(rng, org, day, [MeetingType.BRANCH_GENERAL], "支部党员大会：推荐“两优一先”表彰对象", people,
+                     chair=chair, topics=(Topic.PARTY_BUILDING,), rows=rows)
+        expected, present = self.voters(m)
+        m.votes.append(VotePlan("推荐“优秀共产党员”表彰对象", present, 0, 0, expected, present,
+                                vote_outcome(expected, present, present, day), "到会人数不足，择期重新表决。"))
+
+    def general(self, rng, org):
+        """党总支: its committee monthly, a 党员大会 each quarter (in June with its secretary's 党课)."""
+        code, dom = org.code, rng.choice(THEME_DAYS)
+        codes = self.branches_of.get(code, [])
+        for month in range(1, 13):
+            day = _workday(D(YEAR, month, dom))
+            if day < org.founded_on:
+                continue
+            self.committee_meeting(rng, org, month, day, False)
+            if month % 3:
+                continue
+            people = self.members(codes, day)
+            if not people:
+                continue
+            types, lecturer = [MeetingType.BRANCH_GENERAL], None
+            if month == 6 and self.secretary(code, day):
+                types.append(MeetingType.LECTURE)
+                lecturer = self.secretary(code, day)
+            subject = f"第{month // 3}季度党总支党员大会：{THEMES[month]}" + ("（总支书记讲党课）" if lecturer else "")
+            self.add(rng, org, day, types, subject, people, chair=self.chair(code, day, people), lecturer=lecturer,
+                     topics=(Topic.STUDY, Topic.PARTY_BUILDING), location="会议室")
+
+    def group(self, rng, org):
+        dom = self.theme_day.get(org.parent, 10)
+        for month in range(1, 13):
+            if month in GROUP_SKIPPED.get(org.code, ()):
+                continue
+            day = _workday(D(YEAR, month, min(28, dom + rng.randint(4, 8))))
+            people = [p for p in self.grouped.get(org.code, ()) if _org_on(p, day) == org.parent]
+            if day < org.founded_on or not people:
+                continue
+            leader = self.held(org.code, day, (Post.GROUP_LEADER,))
+            chair = leader[0].person if leader and leader[0].person in {p.n for p in people} else people[0].n
+            self.add(rng, org, day, [MeetingType.GROUP], f"{month}月党小组学习：{THEMES[month]}", people,
+                     listed=org.parent == DEMO_BRANCH, chair=chair, topics=(Topic.STUDY,), location="党员活动室")
+
+    def root(self, rng, org):
+        """集团党委: a monthly 党委会 (9 members elected in 2013), the 党建工作会议 with the secretary's 党课,
+        a 党委扩大会 after the city committees were founded; its 民主生活会 was put off to 2019 (MTG-15)."""
+        for month in range(1, 13):
+            day = _workday(D(YEAR, month, rng.randint(8, 16)))
+            secretary = self.secretary(org.code, day)
+            m = self.add(rng, org, day, [MeetingType.COMMITTEE], f"{month}月党委会：{ROOT_ITEMS[month - 1]}", [],
+                         chair=secretary, topics=(Topic.MAJOR_MATTERS, Topic.PARTY_BUILDING), location="集团党委会议室",
+                         heads=(9, 9 - rng.choice((0, 0, 1, 1, 2))))
+            m.minutes = (f"时间：{_cn(m.held_on)}\n地点：{m.location}\n主持人：{self.people[secretary].name}\n"
+                         f"应到9人，实到{m.present}人。\n议题：{m.subject}。\n"
+                         "会议按照“三重一大”决策制度逐项研究，形成会议纪要，明确责任部门和完成时限。")
+        day = _workday(D(YEAR, 2, 9))
+        self.add(rng, org, day, [MeetingType.WORK_CONFERENCE, MeetingType.LECTURE],
+                 "2018年党建工作会议暨党委书记专题党课：学习贯彻党的十九大精神", [], chair=self.secretary(org.code, day),
+                 lecturer=self.secretary(org.code, day), topics=(Topic.PARTY_BUILDING, Topic.STUDY),
+                 location="集团总部大会议室", heads=(126, 118))
+        day = _workday(D(YEAR, 7, 17))
+        self.add(rng, org, day, [MeetingType.COMMITTEE_EXTENDED], "党委扩大会议：部署市分公司党委组建后的党建工作", [],
+                 chair=self.secretary(org.code, day), topics=(Topic.PARTY_BUILDING,), location="集团总部大会议室",
+                 heads=(37, 35))
+
+    def city(self, rng, org):
+        """A city 党委 founded 2018-06-29: a monthly 党委会 from July, a 党委扩大会 with its secretary's 党课,
+        its first 民主生活会 in December."""
+        home = f"{CITIES[int(org.code[2:]) - 1][0]}市分公司党员之家"  # opened before December (see _homes)
+        for month in range(7, 13):
+            day = _workday(D(YEAR, month, rng.randint(9, 16)))
+            people = self.committee(org.code, day)
+            if day < org.founded_on or not people:
+                continue
+            self.add(rng, org, day, [MeetingType.COMMITTEE], f"{month}月党委会：{ROOT_ITEMS[(month + 3) % 12]}",
+                     people, listed=True, chair=self.chair(org.code, day, people),
+                     topics=(Topic.MAJOR_MATTERS, Topic.PARTY_BUILDING), location="党委会议室", rate=0.1)
+        day = _workday(D(YEAR, rng.choice((10, 11)), rng.randint(18, 26)))
+        secretary = self.secretary(org.code, day)
+        if secretary:
+            branches = sum(1 for o in self.plan.orgs if o.move_to == org.code or o.parent == org.code)
+            self.add(rng, org, day, [MeetingType.COMMITTEE_EXTENDED, MeetingType.LECTURE],
+                     f"党委扩大会议暨党委书记专题党课：{THEMES[10]}", [], chair=secretary, lecturer=secretary,
+                     topics=(Topic.STUDY, Topic.PARTY_BUILDING), location="党委会议室",
+                     heads=(branches + 5, branches + 5 - rng.randint(0, 2)))
+        day = _workday(D(YEAR, 12, rng.randint(20, 27)))
+        people = self.committee(org.code, day)
+        if people:
+            self.add(rng, org, day, [MeetingType.DEMOCRATIC_LIFE], "2018年度民主生活会", people, listed=True,
+                     chair=self.chair(org.code, day, people), topics=(Topic.PARTY_BUILDING,), location=home, rate=0)
+
+    def votes_on_members(self, rng):
+        """A 支部党员大会 the day a member was admitted or confirmed in 2018, voting on it."""
+        days = {}
+        for p in self.plan.people:
+            for day, what in ((p.admitted_on, "admit"), (p.confirmed_on, "confirm")):
+                if day and day.year == YEAR:
+                    code = _org_on(p, day)
+                    if code and GENERAL_SKIPPED.get(code) != (day.month - 1) // 3 + 1:
+                        days.setdefault((code, day), []).append((p, what))
+        for (code, day), items in sorted(days.items()):
+            org = self.by_code[code]
+            admitted = {p.n for p, what in items if what == "admit"}
+            people = [p for p in self.members([code], day) if p.n not in admitted]
+            if not people:
+                continue
+            names = "、".join(p.name for p, _ in items)
+            kinds = {what for _, what in items}
+            subject = (f"支部党员大会：讨论接收{names}同志为预备党员" if kinds == {"admit"} else
+                       f"支部党员大会：讨论预备党员{names}同志转正" if kinds == {"confirm"} else
+                       f"支部党员大会：讨论接收预备党员和预备党员转正（{names}）")
+            m = self.add(rng, org, day, [MeetingType.BRANCH_GENERAL], subject, people,
+                         chair=self.chair(code, day, people), topics=(Topic.RECRUITMENT,),
+                         listed=code == DEMO_BRANCH, minutes=code == DEMO_BRANCH)
+            for p, what in items:
+                if what == "admit":
+                    self.vote(rng, m, f"接收{p.name}同志为中共预备党员", "同意接收，报上级党组织审批。")
+                else:
+                    self.vote(rng, m, f"{p.name}同志按期转为中共正式党员", "同意按期转正，报上级党组织审批。")
+
+    def secretaries_lecture(self):
+        """Every secretary in post at the end of the year gives a 党课 (but the planted one, MTG-16): when the
+        plan has none by them, the first later meeting of theirs without a 党课 becomes one."""
+        for org in self.plan.orgs:
+            if org.org_type not in LEADERSHIP_TYPES or org.code in (SILENT_SECRETARY, LOCAL_CODE):
+                continue
+            secretary = self.secretary(org.code, YEAR_END)
+            if secretary is None or any(m.lecturer == secretary for m in self.meetings):
+                continue
+            post = self.held(org.code, YEAR_END, (Post.SECRETARY,))[0]
+            for m in sorted((m for m in self.meetings if m.org == org.code), key=lambda m: m.held_on):
+                came = {n for n, c, _ in m.attendance if c}
+                if (m.held_on >= post.started_on and m.lecturer is None and MeetingType.LECTURE not in m.types
+                        and (secretary in came or not m.attendance)
+                        and m.types[0] in (MeetingType.THEME_DAY, MeetingType.BRANCH_GENERAL, MeetingType.COMMITTEE)):
+                    m.types.append(MeetingType.LECTURE)
+                    m.lecturer = secretary
+                    m.subject += "（书记讲党课）"
+                    break
+            else:  # elected at the very end of the year: a 党课 of its own
+                day = min(YEAR_END, post.started_on + datetime.timedelta(days=2))
+                codes = self.branches_of.get(org.code) or [org.code]
+                people = self.members(codes, day)
+                if people:
+                    self.add(random.Random(f"{SEED}:{YEAR}:{org.code}:lecture"), org, day, [MeetingType.LECTURE],
+                             f"书记讲党课：{THEMES[12]}", people, chair=secretary, lecturer=secretary,
+                             topics=(Topic.STUDY,))
+
+
+def _homes(rng, plan):
+    """党员之家: one for each city 党委 (opened after it was founded), another at every other city's office branch."""
+    homes = []
+    for i, (city, _) in enumerate(CITIES, start=1):
+        cc = f"JT{i:02d}"
+        homes.append(HomePlan(cc, f"{city}市分公司党员之家", _day(rng, D(2018, 7, 16), D(2018, 12, 14)),
+                              sorted(set(rng.sample(FACILITIES, rng.randint(3, 5))) | {"rules_on_wall"})))
+        if i % 2:
+            homes.append(HomePlan(f"{cc}00", f"{city}市分公司机关党支部党员活动室", _day(rng, D(2015, 3, 1), D(2017, 12, 20)),
+                                  sorted(set(rng.sample(FACILITIES, rng.randint(2, 4))) | {"activity_space"})))
+    return homes
+
+
+def findings_in_year(plan):
+    """What `dangjian check --year 2018` should find in the plan for the rules the year plants (RULES.md):
+    [(rule, org, period or date)], sorted. Written from RULES.md independently of the rule engine."""
+    held = {}
+    for m in plan.meetings:
+        for t in m.types:
+            held.setdefault((m.org, t), []).append(m.held_on)
+    posts = {}
+    for p in plan.posts:
+        posts.setdefault(p.org, []).append(p)
+
+    def whole(org, first, last):
+        return org.founded_on <= first and not (org.code in DISSOLVED and DISSOLVED[org.code] < last)
+
+    def had(code, kind, first, last):
+        return any(first <= d <= last for d in held.get((code, kind), ()))
+
+    def posts_on(code, day, kinds=COMMITTEE_POSTS):
+        return [p for p in posts.get(code, ()) if p.post in kinds and p.started_on <= day
+                and (p.ended_on is None or p.ended_on >= day)]
+
+    out = []
+    months = [(f"{YEAR}-{m:02d}", D(YEAR, m, 1), _month_end(m)) for m in range(1, 13)]
+    quarters = [(f"{YEAR}-Q{q}", D(YEAR, 3 * q - 2, 1), _month_end(3 * q)) for q in range(1, 5)]
+    for org in plan.orgs:
+        code = org.code
+        if org.org_type in BRANCH_TYPES:
+            for period, first, last in months:
+                if whole(org, first, last):
+                    if not had(code, MeetingType.THEME_DAY, first, last):
+                        out.append(("MTG-09", code, period))
+                    if len(posts_on(code, last)) >= 3 and not had(code, MeetingType.BRANCH_COMMITTEE, first, last):
+                        out.append(("MTG-05", code, period))
+            for period, first, last in quarters:
+                if whole(org, first, last) and not had(code, MeetingType.LECTURE, first, last):
+                    out.append(("MTG-08", code, period))
+            if whole(org, YEAR_START, YEAR_END):
+                for rule, kind in (("MTG-10", MeetingType.LIFE_MEETING), ("MTG-12", MeetingType.APPRAISAL)):
+                    if not had(code, kind, YEAR_START, YEAR_END):
+                        out.append((rule, code, str(YEAR)))
+        if org.org_type in BRANCH_TYPES + (OrgType.GENERAL_BRANCH,):
+            for period, first, last in quarters:
+                if whole(org, first, last) and not had(code, MeetingType.BRANCH_GENERAL, first, last):
+                    out.append(("MTG-01", code, period))
+        if org.org_type == OrgType.PARTY_GROUP:
+            for period, first, last in months:
+                if whole(org, first, last) and not had(code, MeetingType.GROUP, first, last):
+                    out.append(("MTG-06", code, period))
+        if org.org_type == OrgType.COMMITTEE and whole(org, YEAR_START, YEAR_END):
+            if not had(code, MeetingType.DEMOCRATIC_LIFE, YEAR_START, YEAR_END):
+                out.append(("MTG-15", code, str(YEAR)))
+        if org.org_type in LEADERSHIP_TYPES and whole(org, YEAR_START, YEAR_END):
+            secretary = posts_on(code, YEAR_END, (Post.SECRETARY,))
+            if secretary and not any(m.lecturer == secretary[0].person and m.held_on.year == YEAR
+                                     for m in plan.meetings):
+                out.append(("MTG-16", code, str(YEAR)))
+        if org.org_type in LEADERSHIP_TYPES and org.founded_on <= YEAR_END and not (
+                code in DISSOLVED and DISSOLVED[code] <= YEAR_END):
+            out.extend(_terms_on(org, [e for e in plan.elections if e.org == code],
+                                 posts.get(code, ()), YEAR_END))
+    for m in plan.meetings:
+        if MeetingType.BRANCH_GENERAL in m.types and m.votes and (
+                m.present * 2 <= m.expected or any(v.yes * 2 <= m.expected or v.result != VoteResult.PASSED
+                                                   for v in m.votes)):
+            out.append(("MTG-02", m.org, m.held_on.isoformat()))
+        if MeetingType.BRANCH_COMMITTEE in m.types and m.present * 2 <= m.expected:
+            out.append(("MTG-05Q", m.org, m.held_on.strftime("%Y-%m")))
+    return sorted(set(out))
+
+
+def _terms_on(org, elections, posts, day):
+    """TERM-02 (overdue on `day`, with the term's end) and TERM-04 (secretary vacant more than 90 days, with
+    the day it fell vacant) from the planned elections and posts."""
+    out = []
+    done = [e for e in elections if e.held_on <= day]
+    if done:
+        last = max(done, key=lambda e: e.held_on)
+        ends = add_years(last.held_on, last.term_years)
+        limit = add_months(ends, parameters.value("term_max_shift_months", day))
+        due = min(max(ends, last.postponed_to), limit) if last.postponed_to else ends
+        if due < day:
+            out.append(("TERM-02", org.code, ends.isoformat()))
+    secretaries = [p for p in posts if p.post == Post.SECRETARY and p.started_on <= day]
+    if not any(p.ended_on is None or p.ended_on >= day for p in secretaries):
+        since = max((p.ended_on + datetime.timedelta(days=1) for p in secretaries), default=org.founded_on)
+        if (day - since).days > parameters.value("secretary_vacancy_days", day):
+            out.append(("TERM-04", org.code, since.isoformat()))
+    return out
 
 
 # ---------------------------------------------------------------- writing it through the services
@@ -627,6 +1412,7 @@ def build_demo(members=DEFAULT_MEMBERS, *, today=None, out=None):
         orgs = _write_orgs(plan, out)
         people = _write_people(plan, orgs, out)
         _write_posts_and_elections(plan, orgs, people, out)
+        _write_year(plan, orgs, people, out)
         logins = _write_users(plan, orgs, people)
     out(f"演示集团生成完毕，用时 {time.monotonic() - started:.1f} 秒")
     return logins
@@ -703,6 +1489,28 @@ def _write_posts_and_elections(plan, orgs, people, out):
     out(f"换届：{len(plan.elections)} 次；班子成员任职：{len(plan.posts)} 条")
 
 
+def _write_year(plan, orgs, people, out):
+    for h in plan.homes:
+        create_party_home(actor=None, org=orgs[h.org], name=h.name, opened_on=h.opened_on, facilities=h.facilities)
+    votes = 0
+    for index, m in enumerate(plan.meetings, start=1):
+        listed = [(people[n], came, why) for n, came, why in m.attendance] if m.listed else None
+        meeting = record_meeting(
+            actor=None, org=orgs[m.org], held_on=m.held_on, subject=m.subject, types=m.types, expected=m.expected,
+            present=m.present, chair=people[m.chair] if m.chair else None,
+            lecturer=people[m.lecturer] if m.lecturer else None, topics=m.topics, location=m.location,
+            minutes=m.minutes, attendance=listed)
+        for v in m.votes:
+            counted = None if m.listed else v  # with a list the services count the voters themselves
+            record_vote(meeting, actor=None, matter=v.matter, yes=v.yes, no=v.no, abstain=v.abstain,
+                        expected_voters=counted and counted.expected_voters,
+                        present_voters=counted and counted.present_voters, resolution=v.resolution)
+            votes += 1
+        if index % 1000 == 0 or index == len(plan.meetings):
+            out(f"{YEAR}年组织生活：{index}/{len(plan.meetings)}")
+    out(f"党员之家：{len(plan.homes)} 个；表决：{votes} 项")
+
+
 def _write_users(plan, orgs, people):
     shuji, dangyuan = people[plan.shuji], people[plan.dangyuan]
     branch = orgs[DEMO_BRANCH]
@@ -749,6 +1557,18 @@ def digest():
          ("org__code", "member__id_number", "post", "started_on", "ended_on", "admin_post", "full_time")),
         (Election.objects.order_by("org__code", "held_on"),
          ("org__code", "held_on", "term_years", "expected", "present", "seats", "candidates", "postponed_to")),
+        (Meeting.objects.order_by("org__code", "held_on", "subject", "expected", "present"),
+         ("org__code", "held_on", "subject", "expected", "present", "chair__id_number", "lecturer__id_number",
+          "topics", "location", "minutes")),
+        (MeetingKind.objects.order_by("org__code", "held_on", "meeting__subject", "kind"),
+         ("org__code", "held_on", "meeting__subject", "kind")),
+        (Attendance.objects.order_by("meeting__org__code", "meeting__held_on", "meeting__subject", "member__id_number"),
+         ("meeting__org__code", "meeting__held_on", "meeting__subject", "member__id_number", "attended",
+          "absence_reason")),
+        (Vote.objects.order_by("meeting__org__code", "meeting__held_on", "meeting__subject", "matter"),
+         ("meeting__org__code", "meeting__held_on", "matter", "expected_voters", "present_voters", "yes", "no",
+          "abstain", "result")),
+        (PartyHome.objects.order_by("org__code", "name"), ("org__code", "name", "opened_on", "facilities")),
     )
     h = hashlib.sha256()
     for queryset, fields in tables:

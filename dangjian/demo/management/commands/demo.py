@@ -13,8 +13,8 @@ from dangjian.demo import generator
 
 
 class Command(BaseCommand):
-    help = ("生成演示集团（桂江文化传媒集团：14个市分公司二级党委、约100个县级党支部、约5000名党员）并启动演示服务器。"
-            "演示集团已存在时不再重复生成。")
+    help = ("生成演示集团（桂江文化传媒集团：14个市分公司二级党委、约100个县级党支部、约5000名党员，"
+            "含2018年全年组织生活）并启动演示服务器。演示集团已存在时不再重复生成。")
 
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="只生成数据，不启动服务器")
