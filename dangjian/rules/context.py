@@ -39,6 +39,18 @@ class CheckContext:
         condition = self._in_subtree(field)
         return qs.filter(condition) if condition is not None else qs
 
+    # An IN list of the subtree's pks lets the database walk the org_id index (twenty times faster on
+    # SQLite than joining organisations by path range); beyond this many, the path range is used.
+    MAX_IN_LIST = 20000
+
+    def _of_orgs(self, qs, org_field):
+        """`qs` limited to rows whose `org_field` (a path to an Organization pk) lies in the subtree."""
+        if self.root is None:
+            return qs
+        if len(self.orgs) > self.MAX_IN_LIST:
+            return self._scoped(qs, org_field.removesuffix("_id") + "__path")
+        return qs.filter(**{f"{org_field}__in": [o.pk for o in self.orgs]})
+
     # ---- organisations ----
 
     @cached_property
@@ -71,7 +83,7 @@ class CheckContext:
         from dangjian.meetings.models import MeetingKind
 
         qs = MeetingKind.objects.filter(held_on__gte=self.window.start, held_on__lte=self.as_of)
-        qs = self._scoped(qs, "org__path")
+        qs = self._of_orgs(qs, "org_id").order_by()
         days = defaultdict(list)
         for org_id, kind, held_on in qs.values_list("org_id", "kind", "held_on").iterator(chunk_size=20000):
             days[(org_id, kind)].append(held_on)
@@ -88,7 +100,7 @@ class CheckContext:
         from dangjian.meetings.models import Meeting
 
         qs = Meeting.objects.filter(kinds__kind=kind, held_on__gte=self.window.start, held_on__lte=self.as_of)
-        return list(self._scoped(qs, "org__path").order_by("held_on", "id")
+        return list(self._of_orgs(qs, "org_id").order_by("held_on", "id")
                     .values_list("pk", "org_id", "held_on", "expected", "present"))
 
     def votes(self, kind):
@@ -98,7 +110,7 @@ class CheckContext:
 
         qs = Vote.objects.filter(meeting__kinds__kind=kind, meeting__held_on__gte=self.window.start,
                                  meeting__held_on__lte=self.as_of)
-        return list(self._scoped(qs, "meeting__org__path").order_by("meeting__held_on", "meeting_id", "id")
+        return list(self._of_orgs(qs, "meeting__org_id").order_by("meeting__held_on", "meeting_id", "id")
                     .values_list("meeting_id", "meeting__org_id", "meeting__held_on", "matter", "expected_voters",
                                  "present_voters", "yes"))
 
@@ -118,7 +130,7 @@ class CheckContext:
     def posts(self):
         """{org_id: [(post, member_id, started_on, ended_on, pk)]} for every post ever held in the subtree."""
         by_org = defaultdict(list)
-        rows = self._scoped(CommitteePost.objects.all(), "org__path").values_list(
+        rows = self._of_orgs(CommitteePost.objects.order_by(), "org_id").values_list(
             "org_id", "post", "member_id", "started_on", "ended_on", "pk")
         for org_id, post, member_id, started_on, ended_on, pk in rows:
             by_org[org_id].append((post, member_id, started_on, ended_on, pk))
@@ -133,7 +145,7 @@ class CheckContext:
     def last_elections(self):
         """{org_id: the last Election held on or before the as-of date}."""
         latest = {}
-        qs = self._scoped(Election.objects.filter(held_on__lte=self.as_of), "org__path").order_by("org_id", "held_on")
+        qs = self._of_orgs(Election.objects.filter(held_on__lte=self.as_of), "org_id").order_by("org_id", "held_on")
         for election in qs:
             latest[election.org_id] = election
         return latest
@@ -166,7 +178,7 @@ class CheckContext:
         member counts from the 入党日期 and as full from the 转正日期 (RULES.md)."""
         events = MemberEvent.objects.all()
         if self.root is not None:
-            ever_here = MemberEvent.objects.filter(under(self.root.path, "org__path")).values("member_id")
+            ever_here = self._of_orgs(MemberEvent.objects.order_by(), "org_id").values("member_id")
             events = events.filter(member_id__in=ever_here)
         by_member = defaultdict(list)
         rows = events.values_list("member_id", "id", "kind", "date", "org_id").order_by("member_id", "id")
