@@ -23,6 +23,9 @@ DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 # The demo shows its logins on the login page; never in production.
 DEMO_MODE = env_bool("DANGJIAN_DEMO")
+# The day the compliance page, the 工作台's checks and the meeting calendar look at when none is chosen:
+# DANGJIAN_AS_OF (YYYY-MM-DD), else today. The demo's records are of 2018, so it looks at 2018-12-31.
+DEFAULT_AS_OF = os.environ.get("DANGJIAN_AS_OF") or ("2018-12-31" if DEMO_MODE else "")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

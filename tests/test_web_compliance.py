@@ -297,7 +297,7 @@ def test_it_audits_the_export(client, data):
 def test_it_shows_this_years_findings_and_what_falls_due_on_the_workbench(client, data):
     client.force_login(data.admin)
     day = D(2019, 2, 10)  # A0101's term (elected 2016-03-01 for 3 years) ends on 2019-03-01
-    with mock.patch("dangjian.web.views.dashboard.today", return_value=day):
+    with mock.patch("dangjian.core.dates.today", return_value=day):
         text = html(client.get(reverse("dashboard")))
     findings = run_checks(window=Window(day))
     card = re.search(r'<section class="card figures" id="findings-summary">(.*?)</section>', text, re.S)[1]
@@ -372,3 +372,13 @@ def test_the_api_filters_and_answers_bad_input_in_chinese(client, data):
         assert response.status_code == 400, params
         assert response.json()["code"] == code and re.search(r"[\u4e00-\u9fff]", response.json()["message"])
     assert "/api/findings" in client.get("/api/openapi.json").json()["paths"]
+
+
+def test_the_default_day_is_the_configured_one_when_set(client, data, settings):
+    """The demo's records are of 2018: with DEFAULT_AS_OF set (DANGJIAN_AS_OF, or the demo's 2018-12-31) the
+    page, without a chosen date, looks at that day instead of today."""
+    settings.DEFAULT_AS_OF = "2018-12-31"
+    client.force_login(data.admin)
+    page = html(client.get(URL))
+    assert "截至2018年12月31日" in page
+    assert run_checks(window=Window.for_year(2018))[0].message in page

@@ -69,3 +69,11 @@ def today():
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+def reference_day():
+    """The day the pages look at when the user has not chosen one: settings.DEFAULT_AS_OF when set (the demo
+    sets 2018-12-31, the year its records tell), else today."""
+    from django.conf import settings
+
+    return parse_date(settings.DEFAULT_AS_OF) if settings.DEFAULT_AS_OF else today()

@@ -47,7 +47,7 @@ RECORD_LABELS = {"meeting": "会议记录", "election": "换届记录", "post": 
 def parse_window(as_of_text, year_text):
     """(Window, error message) from ?as_of=YYYY-MM-DD or ?year=YYYY (as_of wins); default: as of today."""
     try:
-        return window_from(year=year_text, as_of=as_of_text), ""
+        return window_from(year=year_text, as_of=as_of_text or (None if year_text else dates.reference_day())), ""
     except DomainError as exc:
         return None, exc.message
 
@@ -191,6 +191,7 @@ def compliance(request):
         "check": check, "as_of": check.window.as_of if check.window else None,
         "rules": [(r.id, r.title) for r in all_rules()], "severities": list(SEVERITY_LABELS.items()),
         "query": request.GET.urlencode(), "filtered": bool(check.severity or check.rule or check.q),
+        "default_day": dates.reference_day(),
     }
     if check.window is not None:
         page = Paginator(check.shown, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -259,7 +260,7 @@ def workbench_summary(request, day):
     links = RecordLinks()
     page = reverse("compliance")
     return {"compliance": {
-        "total": len(findings), "url": page,
+        "total": len(findings), "url": page, "as_of": day,
         "by_severity": [(label, counts.get(s, 0), f"{page}?severity={s}") for s, label in SEVERITY_LABELS.items()],
         "upcoming": [{"finding": f, "org": orgs[f.org_id], "links": links(f, orgs[f.org_id])}
                      for f in due[:UPCOMING_SHOWN]],

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from dangjian.accounts.access import role_of
 from dangjian.accounts.models import RoleKind
-from dangjian.core.dates import today
+from dangjian.core.dates import reference_day, today
 from dangjian.members.models import Education, PostCategory, Sex, Stage
 from dangjian.organizations.models import LEADERSHIP_TYPES, CommitteePost, OrgType, Post
 from dangjian.organizations.queries import term_statuses
@@ -59,5 +59,5 @@ def dashboard(request):
         "terms": sorted(terms, key=lambda t: t.due_on),
         "vacant": [o for o in leadership if o.pk not in with_secretary],
     }
-    context |= workbench_summary(request, day)  # 合规检查: this year's findings and what falls due
+    context |= workbench_summary(request, reference_day())  # 合规检查: this year's findings and what falls due
     return render(request, "web/dashboard.html", context)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.access import can_manage_org, visible_members, visible_orgs
-from dangjian.core.dates import add_months, parse_date, parse_month, today
+from dangjian.core.dates import add_months, parse_date, parse_month, reference_day, today
 from dangjian.core.errors import DomainError
 from dangjian.meetings import services
 from dangjian.meetings.models import (
@@ -81,7 +81,7 @@ def org_meetings(request, code):
     """One organisation's meetings: the month calendar (?month=YYYY-MM), or with ?year=YYYY the year's
     list month by month (?type= one type)."""
     org = _org(request, code)
-    day = today()
+    day = reference_day()
     context = {"org": org, "can_manage": can_manage_org(request.user, org), "day": day,
                "type_choices": types_for(org)}
     meetings = Meeting.objects.filter(org=org).prefetch_related("kinds").select_related("chair")
