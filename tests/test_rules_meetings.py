@@ -432,3 +432,32 @@ def test_mtg05q_looks_only_at_committee_meetings_up_to_the_as_of_date(branch):
     meeting(branch, D(2018, 8, 9), "branch_committee", expected=5, present=1)
     assert findings("MTG-05Q", D(2018, 8, 8)) == []
     assert [f.date for f in findings("MTG-05Q", D(2018, 8, 9))] == [D(2018, 8, 9)]
+
+
+# ---- what falls due (the 工作台's list) ----
+
+def due(as_of, rule):
+    return sorted((f.org, f.period, f.date) for f in engine.upcoming(as_of=as_of, days=30) if f.rule == rule)
+
+
+def test_the_running_month_falls_due_until_its_meeting_is_held(root, branch):
+    other = org("R02", parent=root)
+    meeting(other, D(2018, 11, 5), "theme_day")
+    # As of 2018-11-20 November ends within 30 days; R02 has had its 主题党日, R01 not yet.
+    assert due(D(2018, 11, 20), "MTG-09") == [("R01", "2018-11", D(2018, 11, 30))]
+
+
+def test_a_period_ending_on_the_as_of_date_is_a_finding_not_a_due_item(root, branch):
+    assert [f.period for f in findings("MTG-09", D(2018, 11, 30)) if f.org == "R01"][-1] == "2018-11"
+    # December ends on 12-31, 31 days later: not within 30 days of 11-30.
+    assert due(D(2018, 11, 30), "MTG-09") == []
+    # From 12-01 on it is.
+    assert due(D(2018, 12, 1), "MTG-09") == [("R01", "2018-12", D(2018, 12, 31))]
+
+
+def test_every_period_ending_within_the_horizon_is_listed(root, branch):
+    # As of 01-30, January (ends 01-31) and February (ends 02-28, within 30 days: 03-01) both fall due.
+    assert due(D(2018, 1, 30), "MTG-09") == [("R01", "2018-01", D(2018, 1, 31)), ("R01", "2018-02", D(2018, 2, 28))]
+    # The quarter's 党员大会 and 党课 fall due with the quarter's last month.
+    assert due(D(2018, 3, 1), "MTG-01") == [("R01", "2018-Q1", D(2018, 3, 31))]
+    assert due(D(2018, 2, 28), "MTG-01") == []

@@ -1,6 +1,7 @@
 """MTG-*: organisational life. The "no meeting in a period" rules are one class with the meeting type,
 the frequency (a parameter with its effective date) and the organisations it applies to as data; the vote
 and quorum rules look at each meeting of the window."""
+import datetime
 from fractions import Fraction
 
 from dangjian.meetings.models import MeetingType
@@ -46,16 +47,17 @@ class MissingMeeting(Rule):
         return f"{period.label}未{self.verb}{MeetingType(self.meeting_type).label}"
 
     def due(self, ctx, horizon):
-        """The running period that ends by `horizon` and has not had the meeting yet."""
-        period = period_containing(ctx.as_of, self._kind(ctx, ctx.as_of))
-        if period.end > horizon:
-            return []
+        """Periods not yet ended on the as-of date that end by `horizon`, for organisations that have not
+        had the meeting in them by the as-of date (a period ending on the as-of date is a finding already)."""
         out = []
-        for org in ctx.orgs:
-            if org.org_type in self.org_types and ctx.existed_through(org, period) \
-                    and self.applies(ctx, org, period) and not ctx.held_in(org.pk, self.meeting_type, period):
-                out.append(self.finding(org, f"{period.label}尚未{self.verb}{MeetingType(self.meeting_type).label}"
-                                             f"（{period.end}前）", period=period, date=period.end))
+        period = period_containing(ctx.as_of + datetime.timedelta(days=1), self._kind(ctx, ctx.as_of))
+        while period.end <= horizon:
+            for org in ctx.orgs:
+                if org.org_type in self.org_types and ctx.existed_through(org, period) \
+                        and self.applies(ctx, org, period) and not ctx.held_in(org.pk, self.meeting_type, period):
+                    out.append(self.finding(org, f"{period.label}尚未{self.verb}{MeetingType(self.meeting_type).label}"
+                                                 f"（{period.end}前）", period=period, date=period.end))
+            period = period_containing(period.end + datetime.timedelta(days=1), period.kind)
         return out
 
 
