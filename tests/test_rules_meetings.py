@@ -2,31 +2,26 @@
 boundaries. The data is built through the services in small trees founded in 2016 (so 2018 is fully
 covered); the checks run with an explicit window, `Window(as_of)` or `Window.for_year(2018)`."""
 import datetime
-import itertools
 
 import pytest
 
-from dangjian.core.idcard import make_id_number
 from dangjian.meetings.services import record_meeting, record_vote
-from dangjian.members.services import create_member
 from dangjian.organizations.models import OrgType
-from dangjian.organizations.services import create_organization, create_post, dissolve_organization, end_post
+from dangjian.organizations.services import dissolve_organization, end_post
 from dangjian.rules import engine
 from dangjian.rules.engine import Window, period_containing, periods_of_year, run_checks
 
+from .rules_support import findings, member, org, post
+
 D = datetime.date
-FOUNDED = D(2016, 1, 1)
 YEAR_END = D(2018, 12, 31)
-_numbers = itertools.count(1)
 
 pytestmark = pytest.mark.django_db
 
 
 # ---- a small tree, built through the services ----
 
-def org(code, org_type=OrgType.BRANCH, parent=None, founded=FOUNDED, **kw):
-    return create_organization(actor=None, code=code, name=f"{code}组织", org_type=org_type, parent=parent,
-                               founded_on=founded, **kw)
+
 
 
 @pytest.fixture
@@ -39,16 +34,10 @@ def branch(root):
     return org("R01", parent=root)
 
 
-def member(at, admitted=D(2010, 7, 1), confirmed=D(2011, 7, 1)):
-    n = next(_numbers)
-    id_number = make_id_number("450103", D(1970 + n // 700, 5, 1 + n % 28), n, "M")
-    return create_member(actor=None, id_number=id_number, name=f"党员{n}", org=at, admitted_on=admitted,
-                         confirmed_on=confirmed)
 
 
-def post(at, kind, started=D(2016, 3, 1), ended=None, person=None):
-    return create_post(actor=None, org=at, member=person or member(at), post=kind, started_on=started,
-                       ended_on=ended)
+
+
 
 
 def meeting(at, held, *types, expected=10, present=10, lecturer=None):
@@ -56,8 +45,7 @@ def meeting(at, held, *types, expected=10, present=10, lecturer=None):
                           present=present, lecturer=lecturer)
 
 
-def findings(rule, as_of=YEAR_END, root=None):
-    return run_checks(root=root, window=Window(as_of), rules=[rule])
+
 
 
 def periods(rule, at, as_of=YEAR_END):

@@ -2,34 +2,28 @@
 at its boundaries. The data is built through the services, in small trees founded in 2015/2016 so that
 2018 is fully covered; the checks run with an explicit window (`Window(as_of)`)."""
 import datetime
-import itertools
 
 import pytest
 
-from dangjian.core.idcard import make_id_number
-from dangjian.members.services import confirm_member, create_member, record_exit, transfer_member
+from dangjian.members.services import confirm_member, record_exit, transfer_member
 from dangjian.organizations.models import OrgType
 from dangjian.organizations.services import (
-    create_organization,
-    create_post,
     dissolve_organization,
     end_post,
     record_election,
 )
 from dangjian.rules.engine import Window, run_checks
 
+from .rules_support import FOUNDED, findings, member, org, post
+
 D = datetime.date
-FOUNDED = D(2016, 1, 1)
-_numbers = itertools.count(1)
 
 pytestmark = pytest.mark.django_db
 
 
 # ---- a small tree, built through the services ----
 
-def org(code, org_type=OrgType.BRANCH, parent=None, founded=FOUNDED, **kw):
-    return create_organization(actor=None, code=code, name=f"{code}组织", org_type=org_type, parent=parent,
-                               founded_on=founded, **kw)
+
 
 
 @pytest.fixture
@@ -43,11 +37,7 @@ def branch(root):
     return org("R01", parent=root)
 
 
-def member(at, admitted=D(2010, 7, 1), confirmed=D(2011, 7, 1), **kw):
-    n = next(_numbers)
-    id_number = make_id_number("450103", D(1970 + n // 700, 5, 1 + n % 28), n, "M")
-    return create_member(actor=None, id_number=id_number, name=f"党员{n}", org=at, admitted_on=admitted,
-                         confirmed_on=confirmed, **kw)
+
 
 
 def full(at, count):
@@ -58,9 +48,7 @@ def probationary(at, count, admitted=D(2018, 1, 10)):
     return [member(at, admitted=admitted, confirmed=None) for _ in range(count)]
 
 
-def post(at, kind, started=D(2016, 3, 1), ended=None, person=None):
-    person = person or member(at if at.org_type != OrgType.PARTY_GROUP else at.parent)
-    return create_post(actor=None, org=at, member=person, post=kind, started_on=started, ended_on=ended)
+
 
 
 def election(at, held, years=3, postponed_to=None):
@@ -68,8 +56,7 @@ def election(at, held, years=3, postponed_to=None):
                            candidates=4, postponed_to=postponed_to)
 
 
-def findings(rule, as_of=D(2018, 12, 31), root=None):
-    return run_checks(root=root, window=Window(as_of), rules=[rule])
+
 
 
 def fired(rule, at, as_of=D(2018, 12, 31)):
@@ -109,9 +96,9 @@ def test_org01_counts_an_old_full_member_without_a_confirmation_date(branch):
 
 
 def test_org01_fires_for_an_empty_branch_and_applies_to_every_branch_type(root):
-    joint = org("J1", OrgType.JOINT_BRANCH, parent=root)
-    temporary = org("T1", OrgType.TEMPORARY_BRANCH, parent=root)
-    general = org("G1", OrgType.GENERAL_BRANCH, parent=root)
+    org("J1", OrgType.JOINT_BRANCH, parent=root)
+    org("T1", OrgType.TEMPORARY_BRANCH, parent=root)
+    org("G1", OrgType.GENERAL_BRANCH, parent=root)
     group_parent = org("R03", parent=root)
     group = org("R03G", OrgType.PARTY_GROUP, parent=group_parent)
     full(group_parent, 3)
