@@ -103,7 +103,7 @@ def test_it_links_organisations_and_the_records_behind_a_finding(client, data):
     mtg02 = re.search(r'id="rule-MTG-02">(.*?)</section>', text, re.S)[1]
     assert f'<a class="record-link" href="{meeting_url}">会议记录</a>' in mtg02
     term03 = re.search(r'id="rule-TERM-03">(.*?)</section>', text, re.S)[1]
-    assert '<a class="record-link" href="/orgs/A0101/">换届记录</a>' in term03
+    assert '<a class="record-link" href="/orgs/A0101/#elections">换届记录</a>' in term03
     assert '<a href="/orgs/A0102/">甲市二支部</a>' in text
     # MTG-16 names the secretary: linked to the member, the ID masked
     mtg16 = re.search(r'id="rule-MTG-16">(.*?)</section>', text, re.S)[1]
@@ -307,7 +307,7 @@ def test_it_shows_this_years_findings_and_what_falls_due_on_the_workbench(client
     assert f'<a href="{URL}?severity=warning">{len(findings) - errors}</a>' in card
     due = re.search(r'<section class="card" id="upcoming">(.*?)</section>', text, re.S)[1]
     assert "甲市一支部任期将于2019-03-01届满" in due
-    assert '<a class="record-link" href="/orgs/A0101/">换届记录</a>' in due
+    assert '<a class="record-link" href="/orgs/A0101/#elections">换届记录</a>' in due
     assert "2019年2月尚未开展主题党日（2019-02-28前）" in due
     assert re.search(r"近30天到期事项 <span class=\"badge\">(\d+)</span>", due)
 

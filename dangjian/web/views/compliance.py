@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 
@@ -116,21 +116,16 @@ def run_check(request):
 
 
 class RecordLinks:
-    """Links to the records a finding is about: a meeting's page (the org page until that page exists),
-    the organisation's page for elections and posts (they are listed there)."""
+    """Links to the records a finding is about: a meeting's page; for elections and posts, their section
+    of the organisation's page (where they are listed)."""
 
-    def __init__(self):
-        try:
-            reverse("meeting_detail", args=[1])
-            self.meeting_page = True
-        except NoReverseMatch:
-            self.meeting_page = False
+    SECTIONS = {"election": "#elections", "post": "#committee"}
 
     def __call__(self, finding, org):
         org_url = reverse("org_detail", args=[org.code])
         links = []
         for kind, pk in finding.records:
-            url = reverse("meeting_detail", args=[pk]) if kind == "meeting" and self.meeting_page else org_url
+            url = reverse("meeting_detail", args=[pk]) if kind == "meeting" else org_url + self.SECTIONS.get(kind, "")
             links.append((RECORD_LABELS.get(kind, "相关记录"), url))
         return links
 
