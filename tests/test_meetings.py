@@ -566,6 +566,19 @@ def test_an_attachment_is_stored_under_media_root(cast, media):
     assert AuditEntry.objects.get(action="attachment.create").after["name"] == "签到表.pdf"
 
 
+def test_a_failed_save_leaves_no_file_behind(cast, media, monkeypatch):
+    meeting = meet(cast)
+
+    def broken(**kwargs):
+        raise RuntimeError("audit table unavailable")
+
+    monkeypatch.setattr(services, "log_action", broken)
+    with pytest.raises(RuntimeError):
+        add_attachment(meeting, actor=None, upload=upload())
+    assert Attachment.objects.count() == 0
+    assert [p for p in media.rglob("*") if p.is_file()] == []
+
+
 def test_it_refuses_a_file_too_large_or_missing(cast, media, monkeypatch):
     meeting = meet(cast)
     monkeypatch.setattr(services, "MAX_ATTACHMENT_BYTES", 10)

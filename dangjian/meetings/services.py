@@ -351,10 +351,14 @@ def add_attachment(meeting, *, actor, upload):
         raise DomainError(f"文件不能超过{MAX_ATTACHMENT_BYTES // 1024 // 1024}MB", field="file", code="FILE_TOO_LARGE")
     name = upload.name.replace("\\", "/").rsplit("/", 1)[-1][:200]
     attachment = Attachment(meeting=meeting, name=name, size=upload.size)
-    attachment.file.save(name, upload, save=False)
-    attachment.save()
-    log_action(actor=actor, action="attachment.create", obj=attachment, org=meeting.org,
-               after={"meeting": str(meeting), "name": name, "size": upload.size})
+    attachment.file.save(name, upload, save=False)  # the file is written now, the row at commit
+    try:
+        attachment.save()
+        log_action(actor=actor, action="attachment.create", obj=attachment, org=meeting.org,
+                   after={"meeting": str(meeting), "name": name, "size": upload.size})
+    except Exception:
+        attachment.file.delete(save=False)  # no row, no file left behind
+        raise
     return attachment
 
 
