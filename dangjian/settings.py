@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "dangjian.organizations",
     "dangjian.members",
     "dangjian.meetings",
+    "dangjian.recruitment",
+    "dangjian.dues",
     "dangjian.rules",
     "dangjian.ledger",
     "dangjian.web",

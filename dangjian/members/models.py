@@ -64,14 +64,18 @@ class EventKind(models.TextChoices):
     EXPELLED = "expelled", "开除党籍"
     PERSUADED = "persuaded", "劝退"
     DIED = "died", "死亡"
+    CANCELLED = "cancelled", "取消预备党员资格"
 
 
 EXIT_KINDS = (EventKind.WITHDREW, EventKind.STRUCK_OFF, EventKind.EXPELLED, EventKind.PERSUADED, EventKind.DIED)
+# Ways out of the roll: the exits, and for a probationary member the cancellation of probation (DEV-19).
+LEAVING_KINDS = EXIT_KINDS + (EventKind.CANCELLED,)
 
 # The lifecycle as data: for each stage, the events allowed next (None = not yet a member).
 TRANSITIONS = {
     None: (EventKind.ADMITTED,),
-    Stage.PROBATIONARY: (EventKind.CONFIRMED, EventKind.TRANSFERRED, EventKind.SUSPENDED) + EXIT_KINDS,
+    Stage.PROBATIONARY: (EventKind.CONFIRMED, EventKind.TRANSFERRED, EventKind.SUSPENDED, EventKind.CANCELLED)
+    + EXIT_KINDS,
     Stage.FULL: (EventKind.TRANSFERRED, EventKind.SUSPENDED) + EXIT_KINDS,
     Stage.SUSPENDED: (EventKind.RESTORED,) + EXIT_KINDS,
     Stage.LEFT: (),
@@ -199,6 +203,6 @@ def compute_state(events, day):
             before_suspension, stage = stage, Stage.SUSPENDED
         elif event.kind == EventKind.RESTORED:
             stage = before_suspension or Stage.FULL
-        elif event.kind in EXIT_KINDS:
+        elif event.kind in LEAVING_KINDS:
             stage = Stage.LEFT
     return stage, org

@@ -269,6 +269,13 @@ def record_exit(member, *, actor, kind, exited_on, note=""):
     return _add_event(member, actor=actor, kind=kind, date=exited_on, note=note, action="member.exit")
 
 
+def cancel_probation(member, *, actor, cancelled_on, note=""):
+    """取消预备党员资格 (decided by the branch meeting, approved above): a probationary member leaves the roll."""
+    require_manage_org(actor, member.org)
+    return _add_event(member, actor=actor, kind=EventKind.CANCELLED, date=cancelled_on, note=note,
+                      action="member.cancel")
+
+
 def reveal_member(member, *, actor):
     """Show the full ID, phone and birth date to an actor whose role allows it; the reveal is audited."""
     from dangjian.accounts.access import can_reveal

@@ -56,6 +56,32 @@ PARAMETERS = (
     Parameter("meeting_frequency.democratic_life", "year", _EPOCH, "MTG-15", "党内政治生活若干准则（一般每年1次）"),
     # MTG-16: the secretary gives at least one 党课 a year
     Parameter("secretary_lectures_per_year", 1, _EPOCH, "MTG-16", "支部工作条例 第十六条（书记每年至少讲1次党课）"),
+    # ---- recruitment (DEV-*, 发展党员工作细则 2014) ----
+    Parameter("talk_within_months", 1, _EPOCH, "DEV-02", "发展党员工作细则 第七条（一个月内派人谈话）"),
+    Parameter("training_contacts_min", 1, _EPOCH, "DEV-04", "发展党员工作细则 第九条（一至两名正式党员）"),
+    Parameter("training_contacts_max", 2, _EPOCH, "DEV-04", "发展党员工作细则 第九条"),
+    Parameter("activist_assessment_months", 6, _EPOCH, "DEV-05", "发展党员工作细则 第十一条（每半年考察一次）"),
+    Parameter("activist_training_months", 12, _EPOCH, "DEV-06", "发展党员工作细则 第十三条（培养教育一年以上）"),
+    Parameter("sponsors_required", 2, _EPOCH, "DEV-07", "发展党员工作细则 第十四条；党章 第五条"),
+    Parameter("intensive_training_days", 3, _EPOCH, "DEV-09", "发展党员工作细则 第十七条（不少于三天）"),
+    Parameter("intensive_training_hours", 24, _EPOCH, "DEV-09", "发展党员工作细则 第十七条（不少于二十四个学时）"),
+    Parameter("approval_within_months", 3, _EPOCH, "DEV-14", "发展党员工作细则 第二十二条（三个月内审批）"),
+    Parameter("extension_months_min", 6, _EPOCH, "DEV-17", "党章 第七条（延长预备期最短半年）"),
+    Parameter("extension_months_max", 12, _EPOCH, "DEV-17", "党章 第七条（最长不超过一年）"),
+    Parameter("confirmation_approval_within_months", 3, _EPOCH, "DEV-18", "发展党员工作细则 第三十条（三个月内审批）"),
+    # ---- dues (DUES-*, 关于中国共产党党费收缴、使用和管理的规定 2008) ----
+    # Brackets: (upper bound inclusive in yuan or None for "above", rate); one rate on the whole base.
+    Parameter("dues_brackets.salaried", ((3000, "0.005"), (5000, "0.01"), (10000, "0.015"), (None, "0.02")),
+              datetime.date(2008, 4, 1), "DUES-02", "党费规定 第二条（在职、年薪制，按全额一个比例）"),
+    Parameter("dues_brackets.retired", ((5000, "0.005"), (None, "0.01")), datetime.date(2008, 4, 1), "DUES-02",
+              "党费规定 第五条（离退休）"),
+    Parameter("dues_flat_amount", "0.20", datetime.date(2008, 4, 1), "DUES-02",
+              "党费规定 第六条（农民、学生、失业、低保每月0.2元）"),
+    Parameter("dues_farmer_max", "1.00", datetime.date(2008, 4, 1), "DUES-02", "党费规定 第六条（农民0.2至1元）"),
+    Parameter("dues_rounding", "0.01", _EPOCH, "DUES-02", "规定未明确；默认精确到分（可配置为0.1元）"),
+    Parameter("dues_arrears_warning_months", 3, _EPOCH, "DUES-03", "地方做法：连续3个月未交党费提醒"),
+    Parameter("dues_arrears_months", 6, _EPOCH, "DUES-12", "党章 第九条（连续六个月不交纳党费）"),
+    Parameter("dues_backpay_months", 6, _EPOCH, "DUES-11", "党费规定（补交党费一般不超过6个月）"),
     # Probation lasts a year (党章 第七条: 预备期为一年), extendable by 6–12 months (DEV-17)
     Parameter("probation_months", 12, _EPOCH, "DEV-15", "党章 第七条"),
     # A member is admitted as probationary at 18 or older (党章 第一条)
