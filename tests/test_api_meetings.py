@@ -236,3 +236,10 @@ def test_it_creates_and_updates_a_party_home(cast):
           404, "NOT_FOUND")
     error(call(cast, "b01admin", "patch", f"/api/party-homes/{home_id}", {"name": "x"}), 404, "NOT_FOUND")
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("field", ["chair", "lecturer"])
+def test_a_person_given_as_zero_is_a_clear_error_not_a_crash(cast, field):
+    m = meeting(cast)
+    r = call(cast, "admin", "patch", f"/api/meetings/{m.pk}", {field: 0})
+    assert r.status_code == 400 and r.json()["field"] == field

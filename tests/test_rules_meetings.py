@@ -449,3 +449,15 @@ def test_every_period_ending_within_the_horizon_is_listed(root, branch):
     # The quarter's 党员大会 and 党课 fall due with the quarter's last month.
     assert due(D(2018, 3, 1), "MTG-01") == [("R01", "2018-Q1", D(2018, 3, 31))]
     assert due(D(2018, 2, 28), "MTG-01") == []
+
+
+def test_mtg02_counts_the_meetings_head_counts_as_rules_md_says(root, branch):
+    """应到 10, 实到 8 with three probationary members among those listed, 赞成 5: the page records the vote on
+    its voters (7 expected, 5 present, 5 yes: passed), and RULES.md's MTG-02, on the meeting's 应到, fires."""
+    came = [member(branch) for _ in range(5)] + [member(branch, admitted=D(2018, 3, 1), confirmed=None)
+                                                 for _ in range(3)]
+    m = record_meeting(actor=None, org=branch, held_on=D(2018, 6, 20), subject="表决", types=["branch_general"],
+                       expected=10, present=8, attendance=[(p, True, "") for p in came])
+    vote = record_vote(m, actor=None, matter="推荐优秀党员", yes=5)
+    assert (vote.expected_voters, vote.present_voters, vote.result) == (7, 5, "passed")
+    assert [f.date for f in findings("MTG-02")] == [D(2018, 6, 20)]

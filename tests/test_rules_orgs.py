@@ -419,3 +419,10 @@ def test_a_subtree_check_counts_a_member_transferred_in_from_outside(root):
     for as_of, expected in ((D(2018, 4, 30), ["R01"]), (D(2018, 5, 1), [])):
         found = run_checks(root=a, window=Window(as_of), rules=["ORG-01"])
         assert [f.org for f in found] == expected
+
+
+def test_term03_still_reminds_when_a_postponement_beyond_the_limit_covers_nothing(root):
+    branch = org("R01", parent=root, founded=D(2015, 1, 1))
+    election(branch, D(2016, 3, 1), postponed_to=D(2020, 6, 1))  # ends 2019-03-01; 15 months later is too far
+    assert {f.rule for f in findings("TERM-02") + findings("TERM-03") if f.org == "R01"} == {"TERM-02", "TERM-03"}
+    assert [f.date for f in findings("TERM-03") if f.org == "R01"] == [D(2019, 3, 1)]

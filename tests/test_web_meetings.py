@@ -406,3 +406,11 @@ def test_it_creates_and_edits_a_party_home(client, cast):
     assert client.post(edit, {"name": "党员活动室", "opened_on": "2021-07-01", "facilities": ["books"]}).status_code == 302
     home.refresh_from_db()
     assert home.name == "党员活动室" and home.facilities == ["books"]
+
+
+@pytest.mark.parametrize("query", ["?month=0000-01", "?year=²²²²", "?year=0", "?month=9999-99"])
+def test_impossible_months_and_years_are_answered_in_chinese(client, cast, query):
+    client.force_login(cast.shuji)
+    response = client.get(reverse("org_meetings", args=["A0101"]) + query)
+    assert response.status_code == 200
+    assert "不正确" in response.content.decode()

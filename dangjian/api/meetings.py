@@ -311,7 +311,7 @@ def update_meeting(request, meeting_id: int, data: MeetingPatchIn):
         if name in changes:
             changes[name] = _choices(changes[name] or [], choices, field=name, label=label)
     for name in ("chair", "lecturer"):
-        if name in changes and changes[name]:
+        if name in changes and changes[name] is not None:
             changes[name] = referenced_member(user, changes[name], field=name)
     for name, label in (("expected", "应到人数"), ("present", "实到人数"), ("subject", "会议主题")):
         if name in changes and changes[name] is None:

@@ -43,7 +43,7 @@ def parse_month(value, *, field=None):
         d = value.date() if isinstance(value, datetime.datetime) else value
         return d.replace(day=1)
     m = _MONTH.match(str(value).strip())
-    if not m or not 1 <= int(m[2]) <= 12:
+    if not m or not 1 <= int(m[2]) <= 12 or int(m[1]) < 1:
         raise DomainError(f"月份“{value}”格式不正确，应为YYYY-MM", field=field, code="MONTH_FORMAT")
     return datetime.date(int(m[1]), int(m[2]), 1)
 

@@ -104,15 +104,16 @@ class CheckContext:
                     .values_list("pk", "org_id", "held_on", "expected", "present"))
 
     def votes(self, kind):
-        """[(meeting pk, org_id, held_on, matter, expected voters, present voters, yes)] for the votes taken
-        at meetings of `kind` in the window."""
+        """[(meeting pk, org_id, held_on, matter, 应到人数, 实到人数, yes)] for the votes taken at meetings of
+        `kind` in the window: the meeting's head counts, as RULES.md's MTG-02 states the rule (the vote's own
+        voter counts decide its recorded result on entry)."""
         from dangjian.meetings.models import Vote
 
         qs = Vote.objects.filter(meeting__kinds__kind=kind, meeting__held_on__gte=self.window.start,
                                  meeting__held_on__lte=self.as_of)
         return list(self._of_orgs(qs, "meeting__org_id").order_by("meeting__held_on", "meeting_id", "id")
-                    .values_list("meeting_id", "meeting__org_id", "meeting__held_on", "matter", "expected_voters",
-                                 "present_voters", "yes"))
+                    .values_list("meeting_id", "meeting__org_id", "meeting__held_on", "matter", "meeting__expected",
+                                 "meeting__present", "yes"))
 
     @cached_property
     def lecturers_by_year(self):

@@ -138,7 +138,7 @@ class TermEnding(Rule):
             if election is None:
                 continue
             ends, beyond_limit = term_end(election, ctx)
-            if not beyond_limit and ctx.as_of <= ends <= until:
+            if ctx.as_of <= ends <= until:  # beyond the limit, `ends` is the term's own end
                 yield self.finding(org, f"{org.name}任期将于{ends}届满，请做好换届准备", date=ends,
                                    records=[("election", election.pk)])
 

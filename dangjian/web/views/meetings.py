@@ -5,6 +5,7 @@ Reads go through accounts.access (a meeting is visible when its organisation is)
 through meetings.services, whose DomainError lands on the form field it names."""
 import calendar
 import datetime
+import re
 from collections import defaultdict
 
 from django.contrib import messages
@@ -120,7 +121,7 @@ def _year_list(request, org, meetings, day, context):
     year = day.year
     text = request.GET.get("year", "").strip()
     if text:
-        if text.isdigit() and 1900 <= int(text) <= 2999:
+        if re.fullmatch(r"[0-9]{4}", text) and 1900 <= int(text) <= 2999:
             year = int(text)
         else:
             context["year_error"] = f"年份“{text}”不正确，应为四位数字，如{day.year}"

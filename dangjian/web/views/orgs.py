@@ -124,6 +124,7 @@ def org_detail(request, code):
         "can_manage": can_manage_org(user, org),
         "can_tree": can_manage_tree(user, org),
         "is_leadership": org.org_type in LEADERSHIP_TYPES,
+        "latest_meetings": org.meetings.prefetch_related("kinds").order_by("-held_on", "-id")[:5],
     }
     return render(request, "web/org_detail.html", context)
 
