@@ -65,10 +65,10 @@ PARAMETERS = (
     Parameter("sponsors_required", 2, _EPOCH, "DEV-07", "发展党员工作细则 第十四条；党章 第五条"),
     Parameter("intensive_training_days", 3, _EPOCH, "DEV-09", "发展党员工作细则 第十七条（不少于三天）"),
     Parameter("intensive_training_hours", 24, _EPOCH, "DEV-09", "发展党员工作细则 第十七条（不少于二十四个学时）"),
-    Parameter("approval_within_months", 3, _EPOCH, "DEV-14", "发展党员工作细则 第二十二条（三个月内审批）"),
+    Parameter("approval_within_months", 3, _EPOCH, "DEV-14", "发展党员工作细则 第二十五条（三个月内审批）"),
     Parameter("extension_months_min", 6, _EPOCH, "DEV-17", "党章 第七条（延长预备期最短半年）"),
     Parameter("extension_months_max", 12, _EPOCH, "DEV-17", "党章 第七条（最长不超过一年）"),
-    Parameter("confirmation_approval_within_months", 3, _EPOCH, "DEV-18", "发展党员工作细则 第三十条（三个月内审批）"),
+    Parameter("confirmation_approval_within_months", 3, _EPOCH, "DEV-18", "发展党员工作细则 第三十三条（三个月内审批）"),
     # ---- dues (DUES-*, 关于中国共产党党费收缴、使用和管理的规定 2008) ----
     # Brackets: (upper bound inclusive in yuan or None for "above", rate); one rate on the whole base.
     Parameter("dues_brackets.salaried", ((3000, "0.005"), (5000, "0.01"), (10000, "0.015"), (None, "0.02")),
