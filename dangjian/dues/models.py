@@ -21,6 +21,9 @@ class BaseDeclaration(models.Model):
         constraints = [models.UniqueConstraint(fields=["member", "month"], name="dues_base_one_per_month",
                                                violation_error_message="该党员该月已申报缴费基数")]
 
+    def __str__(self):
+        return f"{self.member.name} {self.month:%Y-%m}起缴费基数"
+
     def snapshot(self):
         return {"member": self.member.name, "month": self.month.strftime("%Y-%m"), "base": str(self.base),
                 "category": self.category, "reduced": self.reduced, "note": self.note}
@@ -50,6 +53,9 @@ class Payment(models.Model):
         constraints = [models.UniqueConstraint(fields=["member", "month"], condition=models.Q(kind="regular"),
                                                name="dues_one_regular_payment_per_month",
                                                violation_error_message="该党员该月已登记党费")]
+
+    def __str__(self):
+        return f"{self.member.name} {self.month:%Y-%m}党费"
 
     def snapshot(self):
         return {"member": self.member.name, "month": self.month.strftime("%Y-%m"), "amount": str(self.amount),

@@ -58,14 +58,6 @@ STEP_FIELDS = ("date", "people", "conclusion", "ended_on", "hours", "expected", 
 MAX_EXTENSION_MONTHS = 120  # a number of months beyond this is a typing error, whatever the rule says
 
 # Regulations named by the rules that have no parameter (the others cite their parameter's source).
-SOURCES = {
-    "DEV-ORDER": "发展党员工作细则 规定的程序",
-    "DEV-08": "发展党员工作细则 第十六条",
-    "DEV-12": "发展党员工作细则 第二十条、第二十一条",
-    "DEV-20": "发展党员工作细则 第三十三条",
-}
-
-
 class RuleRefusal(DomainError):
     """A DEV-* rule refused the step. `rule` is its id; `overridable` when a recorded reason lets the step
     through (the soft rules, code SOFT_RULE; DEV-09's "individual special cases", code DEV-09)."""
@@ -79,10 +71,17 @@ class RuleRefusal(DomainError):
 def cite(rule, param=None, on=None):
     """The regulation and article behind a rule, as the messages open ("按《发展党员工作细则》第十三条
     （DEV-06）"): from the parameter's recorded source when the rule has one."""
-    source = parameters.parameter(param, on).source if param else SOURCES[rule]
+    source = parameters.parameter(param, on).source if param else _rule_source(rule)
     text = re.split("[（；]", source)[0].strip()
     title, _, article = text.partition(" ")
     return f"按《{title}》{article}（{rule}）"
+
+
+def _rule_source(rule_id):
+    """The source the check prints for the rule (one place: the rule object)."""
+    from dangjian.rules.engine import all_rules
+
+    return next(r.source for r in all_rules() if r.id == rule_id)
 
 
 def _months_text(months):

@@ -26,6 +26,49 @@ class _Event:
         return self.date or admitted_on
 
 
+@dataclass
+class _CaseStep:
+    """A recruitment CaseStep as a light row; `people` are member pks (培养联系人, 入党介绍人)."""
+
+    id: int
+    step: int
+    date: datetime.date
+    conclusion: str
+    ended_on: datetime.date | None
+    hours: object  # Decimal or None
+    expected: int | None
+    present: int | None
+    yes: int | None
+    months: int | None
+    people: list
+
+
+@dataclass
+class _Case:
+    """A recruitment Case with its steps dated on or before the as-of date, in date order."""
+
+    id: int
+    id_number: str
+    name: str
+    birth_date: datetime.date
+    org_id: int
+    discontinued_on: datetime.date | None
+    steps: list
+
+    def of_step(self, step):
+        """The records of step number `step`, in date order."""
+        return [s for s in self.steps if s.step == step]
+
+    def first(self, step):
+        """The first record of step number `step`, or None."""
+        return next((s for s in self.steps if s.step == step), None)
+
+    def date(self, step):
+        """The date of the first record of step number `step`, or None."""
+        found = self.first(step)
+        return found.date if found else None
+
+
 class CheckContext:
     def __init__(self, *, root, window):
         self.root = root
@@ -177,16 +220,8 @@ class CheckContext:
     def membership_on_as_of(self):
         """{org_id: (full members, probationary members)} on the as-of date, from the event history: a
         member counts from the 入党日期 and as full from the 转正日期 (RULES.md)."""
-        events = MemberEvent.objects.all()
-        if self.root is not None:
-            ever_here = self._of_orgs(MemberEvent.objects.order_by(), "org_id").values("member_id")
-            events = events.filter(member_id__in=ever_here)
-        by_member = defaultdict(list)
-        rows = events.values_list("member_id", "id", "kind", "date", "org_id").order_by("member_id", "id")
-        for member_id, pk, kind, date, org_id in rows.iterator(chunk_size=20000):
-            by_member[member_id].append(_Event(pk, kind, date, org_id))
         counts = defaultdict(lambda: [0, 0])
-        for member_events in by_member.values():
+        for member_events in self.events_by_member.values():
             stage, org_id = compute_state(member_events, self.as_of)
             if stage == Stage.FULL:
                 counts[org_id][0] += 1
@@ -194,9 +229,170 @@ class CheckContext:
                 counts[org_id][1] += 1
         return {org_id: tuple(c) for org_id, c in counts.items()}
 
+    def _members_ever_here(self):
+        """The members whose membership an organisation of the subtree ever held, as a subquery (None for
+        the whole tree: every member)."""
+        if self.root is None:
+            return None
+        return self._of_orgs(MemberEvent.objects.order_by(), "org_id").values("member_id")
+
+    @cached_property
+    def events_by_member(self):
+        """{member_id: [_Event]} of every member the subtree ever held (one query): what membership on the
+        as-of date and the dues months are computed from."""
+        events = MemberEvent.objects.all()
+        ever_here = self._members_ever_here()
+        if ever_here is not None:
+            events = events.filter(member_id__in=ever_here)
+        by_member = defaultdict(list)
+        rows = events.values_list("member_id", "id", "kind", "date", "org_id").order_by("member_id", "id")
+        for member_id, pk, kind, date, org_id in rows.iterator(chunk_size=20000):
+            by_member[member_id].append(_Event(pk, kind, date, org_id))
+        return by_member
+
     def full_members(self, org_id):
         return self.membership_on_as_of.get(org_id, (0, 0))[0]
 
     def all_members(self, org_id):
         return sum(self.membership_on_as_of.get(org_id, (0, 0)))
 
+    # ---- recruitment ----
+
+    @cached_property
+    def recruitment_cases(self):
+        """[_Case] of the subtree (by the case's branch) that have a step dated on or before the as-of date,
+        each with those steps and the people they name: two queries (the steps with their case, the
+        people), the second skipped when there is no step."""
+        from dangjian.recruitment.models import CaseStep
+
+        steps = self._of_orgs(CaseStep.objects.filter(date__lte=self.as_of), "case__org_id").order_by(
+            "case_id", "date", "step", "id")
+        rows = steps.values_list("case_id", "case__id_number", "case__name", "case__birth_date", "case__org_id",
+                                 "case__discontinued_on", "pk", "step", "date", "conclusion", "ended_on", "hours",
+                                 "expected", "present", "yes", "months")
+        cases, by_step = {}, {}
+        for (case_id, id_number, name, birth_date, org_id, discontinued_on, pk, step, date, conclusion, ended_on,
+             hours, expected, present, yes, months) in rows.iterator(chunk_size=20000):
+            case = cases.get(case_id)
+            if case is None:
+                case = cases[case_id] = _Case(case_id, id_number, name, birth_date, org_id, discontinued_on, [])
+            row = _CaseStep(pk, step, date, conclusion, ended_on, hours, expected, present, yes, months, [])
+            case.steps.append(row)
+            by_step[pk] = row
+        if by_step:
+            people = self._recruitment_people().order_by("casestep_id", "member_id")
+            for step_id, member_id in people.values_list("casestep_id", "member_id").iterator(chunk_size=20000):
+                if step_id in by_step:
+                    by_step[step_id].people.append(member_id)
+        return list(cases.values())
+
+    def _recruitment_people(self):
+        """The (step, member) rows of the steps `recruitment_cases` loads, as a queryset."""
+        from dangjian.recruitment.models import CaseStep
+
+        through = CaseStep.people.through.objects.filter(casestep__date__lte=self.as_of)
+        return self._of_orgs(through, "casestep__case__org_id")
+
+    @cached_property
+    def recruitment_people_events(self):
+        """{member pk: [_Event]} for the people named in the steps of `recruitment_cases` (one query, none
+        when no step names anybody)."""
+        by_member = defaultdict(list)
+        if not any(s.people for case in self.recruitment_cases for s in case.steps):
+            return by_member
+        people = self._recruitment_people().values("member_id")
+        rows = MemberEvent.objects.filter(member_id__in=people).order_by("member_id", "id").values_list(
+            "member_id", "id", "kind", "date", "org_id")
+        for member_id, pk, kind, date, org_id in rows.iterator(chunk_size=20000):
+            by_member[member_id].append(_Event(pk, kind, date, org_id))
+        return by_member
+
+    def is_full_member(self, member_id, day):
+        """Whether a person named in a recruitment step was a full member on `day` (RULES.md: from the
+        转正日期, or always for a 正式党员 with no 转正日期), from the event history."""
+        return compute_state(self.recruitment_people_events.get(member_id, ()), day)[0] == Stage.FULL
+
+    # ---- dues (DUES-*) ----
+
+    @cached_property
+    def dues_months(self):
+        """{member_id: [_DuesMonth]} of the members the subtree ever held: the months the DUES rules judge, in
+        order. A month is judged when it is an ended month of the window, the member was a member
+        (probationary or full) on its last day (so from the month of the 入党日期; not while suspended nor
+        after leaving), and the organisation holding the membership that day kept its dues ledger in the
+        window (recorded a payment for a month of it). Months held by organisations outside the subtree are
+        judged too, so a run across a transfer is the same run whatever `--org` says; the rules report only
+        the findings whose organisation lies in the subtree. Each month carries what is due (None when it
+        cannot be told: no base declared for a category computed on a base) and the regular payment. Four
+        queries besides the events (the organisations keeping a ledger, the payments, the declared bases,
+        the members' 身份证号 and categories); one when no organisation of the subtree kept a ledger."""
+        from dangjian.dues.models import BaseDeclaration, Payment, PaymentKind
+        from dangjian.dues.services import MEMBER_STAGES, DuesCalculator, latest_declaration, states_at_month_ends
+        from dangjian.members.models import Member
+
+        periods = self.window.ended_periods("month")
+        if not periods:
+            return {}
+        first, last = periods[0].start, periods[-1].start
+        ever_here = self._members_ever_here()
+
+        def scoped(qs, field="member_id"):
+            return qs if ever_here is None else qs.filter(**{f"{field}__in": ever_here})
+
+        in_window = Payment.objects.filter(month__gte=first, month__lte=last).order_by()
+        ledgers = in_window if ever_here is None else in_window.filter(
+            org_id__in=MemberEvent.objects.filter(member_id__in=ever_here, org__isnull=False).values("org_id"))
+        ledger_orgs = set(ledgers.values_list("org_id", flat=True).distinct())
+        if not ledger_orgs & set(self.orgs_by_id):
+            return {}
+        regular = {}
+        payments = scoped(in_window.filter(kind=PaymentKind.REGULAR))
+        for pk, member_id, month, amount, paid_on in payments.values_list(
+                "pk", "member_id", "month", "amount", "paid_on").iterator(chunk_size=20000):
+            regular[(member_id, month)] = (amount, paid_on, pk)
+        bases = defaultdict(list)
+        rows = scoped(BaseDeclaration.objects.filter(month__lte=last)).order_by("member_id", "month")
+        for member_id, month, base, category, reduced in rows.values_list(
+                "member_id", "month", "base", "category", "reduced").iterator(chunk_size=20000):
+            bases[member_id].append((month, base, category, reduced))
+        people = {}
+        for pk, id_number, category, reduced in scoped(Member.objects.order_by(), "pk").values_list(
+                "pk", "id_number", "dues_category", "dues_reduced").iterator(chunk_size=20000):
+            people[pk] = (category, reduced)
+            self.id_numbers[pk] = id_number
+
+        calculator = DuesCalculator()
+        ends = [p.end for p in periods]
+        out = {}
+        for member_id, events in self.events_by_member.items():
+            if member_id not in people:
+                continue
+            months = []
+            for period, (stage, org_id) in zip(periods, states_at_month_ends(events, ends)):
+                if stage not in MEMBER_STAGES or org_id not in ledger_orgs:
+                    continue
+                declaration = latest_declaration(bases.get(member_id, ()), period.start)
+                if declaration is None:
+                    base, (category, reduced) = None, people[member_id]
+                else:
+                    _, base, category, reduced = declaration
+                due = calculator.due(base, category, reduced, period.start)
+                paid, paid_on, payment_id = regular.get((member_id, period.start), (None, None, None))
+                months.append(_DuesMonth(period, org_id, due, paid, paid_on, payment_id))
+            if months:
+                out[member_id] = months
+        return out
+
+
+@dataclass(frozen=True)
+class _DuesMonth:
+    """A month the DUES rules judge for a member: the engine's Period, the organisation holding the
+    membership on its last day, what was due (Decimal, or None when it cannot be told), the regular payment
+    (amount or None, its date, its pk)."""
+
+    period: object
+    org_id: int
+    due: object
+    paid: object
+    paid_on: datetime.date | None
+    payment_id: int | None

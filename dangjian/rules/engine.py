@@ -176,6 +176,8 @@ def all_rules():
     # Importing the modules registers their rules, in the order of RULES.md's tables.
     from . import org_rules  # noqa: F401
     from . import meeting_rules  # noqa: F401
+    from . import recruitment_rules  # noqa: F401
+    from . import dues_rules  # noqa: F401
 
     return list(REGISTRY.values())
 
