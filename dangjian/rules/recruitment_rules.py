@@ -292,19 +292,15 @@ class ProbationOverdue(CaseRule):
     parameters = ("probation_months",)
 
     def judge(self, ctx, case):
+        """RULES.md: the probation has ended and there is no 转正支部大会日期. Once a 转正 meeting is recorded
+        (an extension included) the rule is silent; the case's next step (recruitment.queries.case_state)
+        then tracks the end of an extended probation and the meeting that must follow it."""
         admitted = admitted_on(case)
-        if admitted is None:
+        if admitted is None or case.of_step(CONFIRMATION_MEETING):
             return
-        meetings = case.of_step(CONFIRMATION_MEETING)
-        extensions = [i for i, m in enumerate(meetings) if m.conclusion == Conclusion.EXTENDED]
-        after = meetings[extensions[-1] + 1:] if extensions else meetings
-        if any(m.conclusion != Conclusion.EXTENDED for m in after):
-            return  # a 转正 meeting after the last extension: the (extended) probation was discussed
-        extra = sum(meetings[i].months or 0 for i in extensions)
-        ends = add_months(admitted, parameters.value("probation_months", admitted) + extra)
+        ends = add_months(admitted, parameters.value("probation_months", admitted))
         if ends <= reference_day(ctx, case):
-            what = f"延长{extra}个月后的预备期" if extensions else "预备期"
-            yield f"支部大会日期{admitted}，{what}已于{ends}期满，未召开支部大会讨论转正", ends
+            yield f"支部大会日期{admitted}，预备期已于{ends}期满，未召开支部大会讨论转正", ends
 
 
 class ExtensionOutOfRange(CaseRule):
