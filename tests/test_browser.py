@@ -152,3 +152,67 @@ def test_it_shows_a_branch_secretary_only_their_branchs_findings(live_server, ca
     page.fill("input[name=q]", "A0102")  # searching a sibling branch finds nothing
     page.get_by_role("button", name="检查").click()
     expect(page.locator("main")).to_contain_text("没有符合筛选条件的检查结果")
+
+
+def test_a_branch_secretary_takes_an_applicant_to_probationary_member(live_server, cast, page):
+    """发展党员 through the pages (issue 4's done-when): open a case, record each step's form up to the branch
+    meeting that admits, and be refused, with the rule named, when naming a candidate before a year of
+    training."""
+    import datetime
+
+    from playwright.sync_api import expect
+
+    log_in(page, live_server, "shuji", PASSWORD)
+    expect(page.locator("h1")).to_contain_text("工作台")
+    page.click("nav.nav >> text=发展党员")
+    expect(page.locator("h1")).to_contain_text("发展党员")
+    page.get_by_role("link", name="登记入党申请").click()
+    page.fill("input[name=id_number]", person_id(70, birth=datetime.date(1995, 5, 1)))
+    page.fill("input[name=name]", "刘洋")
+    page.fill("input[name=applied_on]", "2016-03-01")
+    page.get_by_role("button", name="登记").click()
+    expect(page.locator("h1")).to_contain_text("刘洋")
+    expect(page.locator("#step-form h3")).to_contain_text("党组织派人谈话")
+
+    form = page.locator("#step-form form")
+
+    def record(title, date, **fields):
+        expect(page.locator("#step-form h3")).to_contain_text(title)
+        form.locator("input[name=date]").fill(date)
+        for name, value in fields.items():
+            if name == "people":
+                for pk in value:
+                    form.locator(f"input[name=people][value='{pk}']").check()
+            elif name == "conclusion":
+                form.locator(f"input[name=conclusion][value='{value}']").check()
+            else:
+                form.locator(f"[name={name}]").fill(value)
+        form.get_by_role("button", name="登记").click()
+
+    def recorded(title, date, **fields):
+        record(title, date, **fields)
+        expect(page.locator(".messages")).to_contain_text(f"已登记：{title}")
+
+    recorded("党组织派人谈话", "2016-03-15")
+    recorded("推荐和确定入党积极分子", "2016-04-01")
+    recorded("指定培养联系人", "2016-04-05", people=[cast.zhang.pk])
+    recorded("培养教育考察", "2016-10-01")
+    # Eleven months after the activist decision: refused, naming DEV-06.
+    record("确定发展对象", "2017-03-01")
+    expect(page.locator("#step-form .field-error")).to_contain_text("DEV-06")
+    expect(page.locator("#step-form .field-error")).to_contain_text("确定为入党积极分子一年以上")
+    expect(page.locator("#timeline")).not_to_contain_text("确定发展对象")
+    recorded("确定发展对象", "2017-04-01")
+    recorded("确定入党介绍人", "2017-04-10", people=[cast.zhang.pk, cast.li.pk])
+    recorded("政治审查", "2017-05-01", conclusion="合格")
+    recorded("集中培训", "2017-05-10", ended_on="2017-05-12", hours="24")
+    recorded("支部委员会审查", "2017-06-01")
+    recorded("上级党委预审", "2017-06-10")
+    recorded("支部大会讨论", "2017-07-01", expected="10", present="8", yes="8")
+    expect(page.locator(".messages")).to_contain_text("已接收为预备党员")
+    expect(page.locator("h1")).to_contain_text("预备党员")
+    expect(page.locator("#timeline")).to_contain_text("应到10人，实到8人，赞成8票，通过")
+    page.get_by_role("link", name="党员档案：刘洋").click()
+    expect(page.locator("h1")).to_contain_text("刘洋")
+    expect(page.locator("h1")).to_contain_text("预备党员")
+    expect(page.locator(".timeline")).to_contain_text("接收为预备党员")

@@ -136,8 +136,8 @@ def test_it_warns_about_unknown_sheets_and_skips_the_help_sheet(cast):
 
 
 def test_it_warns_about_ledger_sheets_it_does_not_read_yet(cast):
-    result = run_import(workbook(**org_sheet(new_branch()), 党费=[["身份证号", "月份", "实缴金额"]]), actor=None)
-    assert result.applied and [(w.sheet, w.code) for w in result.warnings] == [("党费", "SHEET_NOT_IMPORTED")]
+    result = run_import(workbook(**org_sheet(new_branch()), 三重一大=[["事项编号", "组织编码", "事项名称"]]), actor=None)
+    assert result.applied and [(w.sheet, w.code) for w in result.warnings] == [("三重一大", "SHEET_NOT_IMPORTED")]
 
 
 def test_it_warns_about_a_branch_over_fifty_members_but_imports(cast):

@@ -180,9 +180,9 @@ def test_it_offers_the_ledger_only_to_roles_that_may_reveal_ids(cast):
     def labels(user):
         return [label for _, label, _ in context.navigation(user)]
 
-    assert labels(cast.admin) == ["工作台", "组织", "党员", "导入导出", "审计"]
-    assert labels(cast.a01admin) == ["工作台", "组织", "党员", "导入导出", "审计"]
-    assert labels(cast.shuji) == ["工作台", "组织", "党员", "审计"]
+    assert labels(cast.admin) == ["工作台", "组织", "党员", "发展党员", "党费", "导入导出", "审计"]
+    assert labels(cast.a01admin) == ["工作台", "组织", "党员", "发展党员", "党费", "导入导出", "审计"]
+    assert labels(cast.shuji) == ["工作台", "组织", "党员", "发展党员", "党费", "审计"]
     assert labels(cast.dangyuan) == ["我的档案"]
 
 

@@ -314,7 +314,7 @@ def test_it_shows_this_years_findings_and_what_falls_due_on_the_workbench(client
 
 def test_it_keeps_the_workbench_card_within_the_secretarys_branch(client, data):
     client.force_login(data.shuji)
-    with mock.patch("dangjian.web.views.dashboard.today", return_value=D(2018, 12, 10)):
+    with mock.patch("dangjian.core.dates.today", return_value=D(2018, 12, 10)):
         text = html(client.get(reverse("dashboard")))
     due = re.search(r'<section class="card" id="upcoming">(.*?)</section>', text, re.S)[1]
     assert "甲市一支部" in due and "甲市二支部" not in due and "乙市" not in due

@@ -4,9 +4,11 @@ Every parser returns None for an empty cell and raises CellError (a DomainError)
 Chinese message for a cell it cannot read. Required-ness is checked by the caller."""
 import datetime
 import re
+from decimal import Decimal, InvalidOperation
 
 from dangjian.core import dates, idcard
 from dangjian.core.errors import DomainError
+from dangjian.core.text import to_ascii_digits
 
 
 class CellError(DomainError):
@@ -50,6 +52,19 @@ def date(value, label):
         raise CellError(f"{label}：{error.message}", code=error.code) from None
 
 
+def month(value, label):
+    """A month, `YYYY-MM` (LEDGER.md); also a date cell, which Excel makes of a typed 2019-03. Returns the
+    month's first day."""
+    if is_empty(value):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise CellError(f"{label}“{value}”不是月份，应为YYYY-MM（文本格式）", code="MONTH_FORMAT")
+    try:
+        return dates.parse_month(value)
+    except DomainError as error:
+        raise CellError(f"{label}：{error.message}", code=error.code) from None
+
+
 def boolean(value, label):
     if is_empty(value):
         return None
@@ -74,6 +89,27 @@ def integer(value, label):
     if re.fullmatch(r"-?[0-9]+", word):  # ASCII digits only: "²".isdigit() is true but int() refuses it
         return int(word)
     raise CellError(f"{label}应为整数，而不是“{word}”", code="INTEGER")
+
+
+def number(value, label):
+    """A number (hours, yuan) as a Decimal: a number cell, or text (full-width digits and thousands
+    separators accepted). Its range and decimals are the service's to check."""
+    if is_empty(value):
+        return None
+    if isinstance(value, bool) or isinstance(value, (datetime.date, datetime.datetime)):
+        raise CellError(f"{label}应为数字", code="NUMBER")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))  # 12.3, not 12.300000000000000710542735760100185871124267578125
+    word = to_ascii_digits(value).replace(",", "")
+    try:
+        found = Decimal(word)
+    except InvalidOperation:
+        found = None
+    if found is None or not found.is_finite() or not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", word):
+        raise CellError(f"{label}应为数字，而不是“{str(value).strip()}”", code="NUMBER")
+    return found
 
 
 def choice(choices):

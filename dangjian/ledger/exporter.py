@@ -13,16 +13,23 @@ from dangjian.accounts.access import home_org, role_of, visible_members, visible
 from dangjian.accounts.models import RoleKind
 from dangjian.audit.services import log_action
 from dangjian.core.errors import PermissionDenied
+from dangjian.dues.models import BaseDeclaration, Payment, PaymentKind
+from dangjian.dues.services import latest_declaration
 from dangjian.meetings.models import Attendance, Meeting, PartyHome, Vote
 from dangjian.members.models import EventKind, ordered_events
 from dangjian.organizations.models import CommitteePost, Election, Organization, ParentLink
+from dangjian.recruitment.models import Case, CaseStep
+from dangjian.recruitment.queries import decisions, timeline_key
 
+from . import cells
 from .cells import JOINER
+from .handlers import CASE_STEPS, EARLIER_DECISION, LATEST_DECISION
 from .sheets import EVENT, HELP_SHEET, SHEETS
 
 DATE_FORMAT = "yyyy-mm-dd"
 EVENT_LABELS = {value: label for value, label in EVENT.choices}
 EXPORT_ROLES = (RoleKind.ADMIN, RoleKind.ORG_ADMIN)
+MONEY_COLUMNS = ("缴费基数", "实缴金额")  # yuan, shown to the cent
 
 
 def run_export(target, *, actor, org=None, progress=None):
@@ -30,8 +37,9 @@ def run_export(target, *, actor, org=None, progress=None):
     binary file object). Raises PermissionDenied for roles that may not see full IDs."""
     scope = _scope(actor, org)
     org_qs = _orgs(actor, scope)
-    orgs, members = list(org_qs.select_related("parent")), list(_members(actor, scope))
-    sheets = _sheet_rows(orgs, members, org_qs.values("pk"))
+    member_qs = _members(actor, scope)
+    orgs, members = list(org_qs.select_related("parent")), list(member_qs)
+    sheets = _sheet_rows(orgs, members, org_qs.values("pk"), member_qs.values("pk"))
     total, done = sum(len(rows) for _, rows in sheets), 0
     book = Workbook()
     book.remove(book.active)
@@ -73,7 +81,7 @@ def _members(actor, scope):
     return qs.in_subtree(scope) if scope else qs
 
 
-def _sheet_rows(orgs, members, org_qs):
+def _sheet_rows(orgs, members, org_qs, member_qs):
     # org_qs as a subquery, not a list of pks: thousands of bound parameters would break SQLite.
     links = (ParentLink.objects.filter(org__in=org_qs).select_related("org", "parent")
              .order_by("org__path", "valid_from"))
@@ -91,6 +99,8 @@ def _sheet_rows(orgs, members, org_qs):
         "班子": [_post_row(p) for p in posts],
         "换届": [_election_row(e) for e in elections],
         "组织生活": _meeting_rows(org_qs, members),
+        "发展党员": _case_rows(org_qs, members),
+        "党费": _payment_rows(member_qs),
         "党员之家": [_home_row(h) for h in homes],
     }
     return [(sheet, rows[sheet.name]) for sheet in SHEETS]
@@ -170,6 +180,63 @@ def _meeting_rows(org_qs, members):
     return rows
 
 
+def _case_rows(org_qs, members):
+    """发展党员: one row per case of the organisations exported, in tree order and by application date.
+    Steps not in the ledger (filings, assessments, the form, placement, archiving) are left out; 23 and
+    24 are the latest 转正 decision and the one before it (前次…). Like 组织生活, a case naming a 培养联系人
+    or 入党介绍人 who is not among the exported members is left to the level above."""
+    exported = {m.pk for m in members}
+    steps = Prefetch("steps", CaseStep.objects.prefetch_related("people"))
+    cases = Case.objects.filter(org__in=org_qs).select_related("org").prefetch_related(steps)
+    rows = []
+    for case in cases:
+        records = sorted(case.steps.all(), key=timeline_key)
+        if any(p.pk not in exported for r in records for p in r.people.all()):
+            continue
+        row = {"id_number": case.id_number, "name": case.name, "birth_date": case.birth_date, "sex": case.sex,
+               "org": case.org.code, "discontinued_on": case.discontinued_on,
+               "discontinued_reason": case.discontinued_reason}
+        first = {}
+        for record in records:
+            first.setdefault(record.step, record)
+        for spec in CASE_STEPS:
+            if spec.no not in (23, 24):
+                _put_step(row, spec, first.get(spec.no))
+        pairs = decisions(records)
+        for chosen, specs in ((pairs[-1:], LATEST_DECISION), (pairs[-2:-1], EARLIER_DECISION)):
+            for record, spec in zip(chosen[0] if chosen else (None, None), specs):
+                _put_step(row, spec, record)
+        applied = first[1].date if 1 in first else datetime.date.min
+        rows.append(((case.org.path, applied, case.id_number), row))
+    return [row for _, row in sorted(rows, key=lambda item: item[0])]
+
+
+def _put_step(row, spec, record):
+    if record is None:
+        return
+    if spec.people:
+        row[spec.people] = sorted(p.id_number for p in record.people.all())
+    else:
+        row[spec.date] = record.date
+    for service_field, row_field in spec.fields:
+        row[row_field] = getattr(record, service_field)
+
+
+def _payment_rows(member_qs):
+    """党费: one row per regular payment of the exported members, with the base in force that month."""
+    bases = {}
+    for d in BaseDeclaration.objects.filter(member__in=member_qs).order_by("member_id", "month"):
+        bases.setdefault(d.member_id, []).append((d.month, d.base))
+    payments = (Payment.objects.filter(member__in=member_qs, kind=PaymentKind.REGULAR).select_related("member")
+                .order_by("member__org__path", "member__name", "member__id_number", "month"))
+    rows = []
+    for p in payments:
+        declared = latest_declaration(bases.get(p.member_id, []), p.month)
+        rows.append({"id_number": p.member.id_number, "month": p.month, "base": declared[1] if declared else None,
+                     "amount": p.amount, "paid_on": p.paid_on})
+    return rows
+
+
 def _home_row(h):
     return {"org": h.org.code, "name": h.name, "opened_on": h.opened_on, "facilities": list(h.facilities)}
 
@@ -177,8 +244,9 @@ def _home_row(h):
 # ---- writing cells ----
 
 def _is_text(column):
-    """Columns Excel must keep as text: IDs (one or several) and phone numbers."""
-    return column.header.endswith("身份证号") or column.header == "手机号码"
+    """Columns Excel must keep as text: IDs (one or several), phone numbers, months (Excel would make a
+    date of 2019-03)."""
+    return column.header.endswith("身份证号") or column.header == "手机号码" or column.parse is cells.month
 
 
 def _new_sheet(book, sheet):
@@ -199,12 +267,16 @@ def _append(ws, sheet, values):
             cell.number_format = "@"  # text: Excel must never turn an ID into 4.5E+17
         elif isinstance(cell.value, datetime.date):
             cell.number_format = DATE_FORMAT
+        elif column.header in MONEY_COLUMNS and cell.value is not None:
+            cell.number_format = "0.00"
 
 
 def _cell_value(column, value):
     """The model value as the workbook writes it: Chinese labels, 是/否, dates as date cells."""
     if value is None or value == "":
         return None
+    if column.parse is cells.month:
+        return f"{value:%Y-%m}"
     if isinstance(value, bool):
         return "是" if value else "否"
     labels = getattr(column.parse, "labels", None)

@@ -9,6 +9,7 @@ is founded under the parent of its first 隶属关系 row and then moved link by
 where their first 转接 came from and then transferred in date order. What the main sheet says (current
 parent, current organisation, party group) is checked and completed after the history sheet."""
 import datetime
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -16,12 +17,18 @@ from django.db import transaction
 from dangjian.accounts.access import home_org, visible_members, visible_orgs
 from dangjian.core.errors import DomainError
 from dangjian.core.masking import mask_id_number
+from dangjian.dues import services as dues
+from dangjian.dues.models import Payment, PaymentKind
 from dangjian.meetings import services as meetings
 from dangjian.meetings.models import Meeting, MeetingType, PartyHome
 from dangjian.members import services as members
 from dangjian.members.models import EventKind, Member, MemberEvent
 from dangjian.organizations import services as orgs
 from dangjian.organizations.models import CommitteePost, Election, Organization, ParentLink
+from dangjian.recruitment import services as recruitment
+from dangjian.recruitment.models import Case
+from dangjian.recruitment.process import BY_NO as STEP_BY_NO
+from dangjian.recruitment.queries import roster_effects
 
 IMPORT_NOTE = "台账导入"
 
@@ -536,3 +543,270 @@ def party_home_row(ctx, row):
     if meetings.update_party_home(home, actor=ctx.actor, **values):
         return "updated", f"修改党员之家 {org.code} {row['name']}"
     return "unchanged", ""
+
+
+# ---- 发展党员 ----
+
+@dataclass(frozen=True)
+class StepColumns:
+    """Where one step of a case sits in the wide 发展党员 row: the column with its date, the columns with
+    what it records (service field → row field), and for 5 and 9 the column of the people (the step is in
+    the row when it names people; its date is the date column's, 确定积极分子日期 / 确定发展对象日期)."""
+
+    no: int
+    date: str
+    fields: tuple = ()        # ((service field, row field), ...)
+    people: str = ""
+
+    def row_field(self, service_field):
+        """The row field a service's DomainError.field is about (its column for the message): the date
+        column for the step itself and its date."""
+        if service_field == "people" and self.people:
+            return self.people
+        return dict(self.fields).get(service_field, self.date)
+
+
+def _vote(prefix):
+    return (("expected", f"{prefix}_expected"), ("present", f"{prefix}_present"), ("yes", f"{prefix}_yes"))
+
+
+# The steps of the 发展党员 row in the order of the columns; 23 and 24 twice: the latest 转正 decision
+# (LEDGER.md's columns) and the one before it (the project's 前次… columns, e.g. an extension).
+CASE_STEPS = (
+    StepColumns(1, "applied_on"),
+    StepColumns(2, "talk_on"),
+    StepColumns(3, "activist_on"),
+    StepColumns(5, "activist_on", people="contacts"),
+    StepColumns(7, "candidate_on"),
+    StepColumns(9, "candidate_on", people="sponsors"),
+    StepColumns(10, "review_on", (("conclusion", "review_result"),)),
+    StepColumns(11, "training_from", (("ended_on", "training_to"), ("hours", "training_hours"))),
+    StepColumns(12, "committee_review_on"),
+    StepColumns(13, "prereview_on"),
+    StepColumns(15, "admission_on", _vote("admission")),
+    StepColumns(16, "higher_talk_on"),
+    StepColumns(17, "approval_on"),
+    StepColumns(20, "oath_on"),
+    StepColumns(22, "confirmation_applied_on"),
+    StepColumns(23, "prev_meeting_on", _vote("prev") + (("conclusion", "prev_result"), ("months", "prev_months"))),
+    StepColumns(24, "prev_approval_on"),
+    StepColumns(23, "confirmation_meeting_on",
+                _vote("confirmation") + (("conclusion", "confirmation_result"), ("months", "extension_months"))),
+    StepColumns(24, "confirmation_approval_on"),
+)
+PEOPLE_FIELDS = tuple(s.people for s in CASE_STEPS if s.people)
+LATEST_DECISION = (CASE_STEPS[-2], CASE_STEPS[-1])
+EARLIER_DECISION = (CASE_STEPS[-4], CASE_STEPS[-3])
+
+
+@contextmanager
+def _about(spec):
+    """A service's refusal of a step points at that step's column of the wide row."""
+    try:
+        yield
+    except DomainError as error:
+        if error.field is not None:
+            error.field = spec.row_field(error.field)
+        raise
+
+
+def people_first(rows, ctx):
+    """A row naming (as 培养联系人 or 入党介绍人) someone admitted by another row of the sheet comes after it."""
+    by_id = {r["id_number"]: r for r in rows}
+    done, ordered = set(), []
+
+    def visit(row, trail):
+        if row.number in done or row.number in trail:
+            return
+        trail.add(row.number)
+        for name in PEOPLE_FIELDS:
+            for id_number in row[name] or ():
+                if id_number in by_id:
+                    visit(by_id[id_number], trail)
+        done.add(row.number)
+        ordered.append(row)
+
+    for row in rows:
+        visit(row, set())
+    return ordered
+
+
+def _roster_member(ctx, id_number, *, field):
+    """A member named by 身份证号: in the database (in scope), or admitted by a row of 党员 or 发展党员
+    earlier in this import; a refused row of either sheet is named as the cause."""
+    if not ctx.existing_member(id_number, field=field) and (id_number,) in ctx.failed.get("发展党员", ()):
+        raise DomainError("该党员在“发展党员”表中的行有错误，未能导入", field=field, code="MEMBER_NOT_FOUND")
+    return ctx.member(id_number, field=field)
+
+
+def _existing_case(ctx, id_number):
+    found = Case.objects.filter(id_number=id_number, org__in=visible_orgs(ctx.actor)).select_related("org").first()
+    if found is None and Case.objects.filter(id_number=id_number).exists():
+        raise DomainError(f"身份证号{mask_id_number(id_number)}的发展党员记录不在您的管理范围内", field="id_number",
+                          code="FORBIDDEN")
+    return found
+
+
+def _steps_in_row(row):
+    """[(spec, values)] of the steps the row holds; values are the service's arguments: the date, and what
+    the step records for each of its columns present in the sheet (an empty cell: empty). A step is in
+    the row when its date (for 5 and 9: its people) is filled; an empty cell leaves a recorded step as it is."""
+    found = []
+    for spec in CASE_STEPS:
+        if spec.people:
+            if not row[spec.people]:
+                continue
+        elif row[spec.date] is None:
+            given = next((f for _, f in spec.fields if row[f] is not None), None)
+            if given:
+                raise DomainError(f"填写了{row.sheet.column_for(given)}，须同时填写{row.sheet.column_for(spec.date)}",
+                                  field=spec.date, code="REQUIRED")
+            continue
+        values = {"date": row[spec.date]}
+        for service_field, row_field in spec.fields:
+            if row_field in row.present:
+                value = row[row_field]
+                values[service_field] = (value or "") if service_field == "conclusion" else value
+        found.append((spec, values))
+    return found
+
+
+def _match_step(records, spec, values, used):
+    """The recorded step a row's step is: by step number; a repeatable one (23, 24) also by date."""
+    for record in records:
+        if record.step == spec.no and record.pk not in used and (
+                not STEP_BY_NO[spec.no].repeatable or record.date == values["date"]):
+            return record
+    return None
+
+
+def _step_changes(spec, record, values):
+    """What differs between a recorded step and the row (the date of 5 and 9 is not the row's: kept)."""
+    changes = {}
+    for name, value in values.items():
+        if name == "date" and spec.people:
+            continue
+        if name == "people":
+            if sorted(m.pk for m in value) != sorted(m.pk for m in record.people.all()):
+                changes[name] = value
+        elif value != getattr(record, name):
+            changes[name] = value
+    return changes
+
+
+def _apply_case_steps(ctx, row, case, new):
+    """Record or correct the row's steps in date order (history mode: a step out of order or breaking a
+    rule is kept, and `dangjian check` reports it). True when anything changed."""
+    records = list(case.steps.prefetch_related("people"))
+    plan, used = [], set()
+    for spec, values in _steps_in_row(row):
+        if new and spec.no == 1:
+            continue  # open_case recorded it
+        if spec.people:
+            values["people"] = [_roster_member(ctx, i, field=spec.people) for i in row[spec.people]]
+        record = _match_step(records, spec, values, used)
+        if record is not None:
+            used.add(record.pk)
+        day = record.date if record is not None and spec.people else values["date"]
+        if day is None:
+            raise DomainError(f"填写了{row.sheet.column_for(spec.people)}，须同时填写{row.sheet.column_for(spec.date)}",
+                              field=spec.date, code="REQUIRED")
+        plan.append((day, spec.no, spec, values, record))
+    changed = False
+    for _, _, spec, values, record in sorted(plan, key=lambda item: item[:2]):
+        with _about(spec):
+            if record is None:
+                recruitment.record_step(case, actor=ctx.actor, step=spec.no, history=True, **values)
+                changed = True
+                continue
+            changes = _step_changes(spec, record, values)
+            if changes:
+                changed = recruitment.update_step(record, actor=ctx.actor, history=True, **changes) or changed
+    return changed
+
+
+def _discontinue(ctx, row, case):
+    day, reason = row["discontinued_on"], row["discontinued_reason"]
+    if day is None:
+        if reason:
+            raise DomainError("填写了终止原因，须同时填写终止培养日期", field="discontinued_on", code="REQUIRED")
+        return False  # an empty cell never reopens a case
+    if case.discontinued_on is None:
+        recruitment.discontinue_case(case, actor=ctx.actor, on=day, reason=reason)
+        return True
+    if case.discontinued_on != day or ("discontinued_reason" in row.present and case.discontinued_reason != reason):
+        raise DomainError(f"已登记于{case.discontinued_on}终止培养（{case.discontinued_reason}），与本行不一致；"
+                          f"已登记的终止培养不能通过导入修改", field="discontinued_on", code="CASE_CONFLICT")
+    return False
+
+
+def _check_member_row(ctx, row, case):
+    """A person in 发展党员 and in 党员: the 党员 row must say what the case's steps call for (入党日期 =
+    支部大会日期; 正式党员 with the 转正日期 of an approved 按期转正; not 正式党员 after a cancellation)."""
+    rows = ctx.history("党员", "id_number", row["id_number"])
+    if not rows:
+        return
+    other = rows[0]
+    roster = roster_effects(list(case.steps.all()))
+    where = f"与“党员”表第{other.number}行"
+    full = other["category"] == "full"
+    if roster.admitted_on and roster.admitted_on != other["admitted_on"]:
+        raise DomainError(f"支部大会日期{roster.admitted_on}{where}的入党日期{other['admitted_on']}不一致",
+                          field="admission_on", code="MEMBER_MISMATCH")
+    if roster.confirmed_on and (not full or other["confirmed_on"] != roster.confirmed_on):
+        said = f"正式党员（转正日期{other['confirmed_on'] or '未填'}）" if full else "预备党员"
+        raise DomainError(f"按期转正（预备期满{roster.confirmed_on}）{where}的{said}不一致", field="confirmation_approval_on",
+                          code="MEMBER_MISMATCH")
+    if roster.cancelled_on and full:
+        raise DomainError(f"已取消预备党员资格（{roster.cancelled_on}），{where}的正式党员不一致",
+                          field="confirmation_approval_on", code="MEMBER_MISMATCH")
+
+
+def case_row(ctx, row):
+    id_number = row["id_number"]
+    members.check_identity(id_number, birth_date=row["birth_date"], sex=row["sex"])
+    org = ctx.org(row["org"], field="org")
+    case = _existing_case(ctx, id_number)
+    label = f"{row['name']}（{mask_id_number(id_number)}）"
+    new = case is None
+    if new:
+        case = recruitment.open_case(actor=ctx.actor, id_number=id_number, name=row["name"], org=org,
+                                     applied_on=row["applied_on"], sex=row["sex"], birth_date=row["birth_date"],
+                                     history=True)
+    else:
+        for name, was, now in (("name", case.name, row["name"]), ("org", case.org.code, org.code)):
+            if was != now:
+                header = row.sheet.column_for(name)
+                raise DomainError(f"已登记的发展党员记录{header}为“{was}”，与本行不一致；{header}不能通过导入修改",
+                                  field=name, code="CASE_CONFLICT")
+    changed = _apply_case_steps(ctx, row, case, new)
+    changed = _discontinue(ctx, row, case) or changed
+    _check_member_row(ctx, row, case)
+    if new:
+        return "created", f"新建发展党员 {label}"
+    return ("updated", f"修改发展党员 {label}") if changed else ("unchanged", "")
+
+
+# ---- 党费 ----
+
+def dues_row(ctx, row):
+    member = _roster_member(ctx, row["id_number"], field="member")
+    month, changed = row["month"], False
+    label = f"{member.name}（{mask_id_number(member.id_number)}）{dues.month_label(month)}"
+    if row["base"] is not None:
+        # Declared only when it is not the base already in force: a constant base is one declaration.
+        current = dues.base_on(member, month)
+        if current is None or current.base != row["base"]:
+            _, changed = dues.declare_base(member, actor=ctx.actor, month=month, base=row["base"])
+    payment = Payment.objects.filter(member=member, month=month, kind=PaymentKind.REGULAR).first()
+    if payment is None:
+        # History: a back-payment beyond the limit is recorded as it happened (DUES-11 reports it).
+        dues.record_payment(member, actor=ctx.actor, month=month, amount=row["amount"], paid_on=row["paid_on"],
+                            history=True)
+        return "created", f"登记党费 {label}"
+    changes = {"amount": row["amount"]}
+    if "paid_on" in row.present:
+        changes["paid_on"] = row["paid_on"]
+    if any(getattr(payment, name) != value for name, value in changes.items()):
+        changed = dues.update_payment(payment, actor=ctx.actor, history=True, **changes) or changed
+    return ("updated", f"修改党费 {label}") if changed else ("unchanged", "")

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from dangjian.meetings.models import Facility, MeetingType, Topic
 from dangjian.members.models import DuesCategory, Education, EventKind, PostCategory, Sex
 from dangjian.organizations.models import OrgType, Post
+from dangjian.recruitment.process import Conclusion
 
 from . import cells, handlers
 
@@ -20,6 +21,9 @@ CATEGORY = Choice([("probationary", "预备党员"), ("full", "正式党员")])
 EVENT = Choice([(EventKind.TRANSFERRED, "转接"), (EventKind.SUSPENDED, "停止党籍"), (EventKind.RESTORED, "恢复党籍"),
                 (EventKind.WITHDREW, "退党"), (EventKind.STRUCK_OFF, "除名"), (EventKind.EXPELLED, "开除党籍"),
                 (EventKind.PERSUADED, "劝退"), (EventKind.DIED, "死亡")])
+
+REVIEW = Choice([(v, v) for v in Conclusion.REVIEW])
+CONFIRMATION = Choice([(v, v) for v in Conclusion.CONFIRMATION])
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,65 @@ MEETINGS = Sheet(
     note="组织生活：按组织编码、会议类型（不计顺序）、日期和主题匹配",
 )
 
+RECRUITMENT = Sheet(
+    "发展党员",
+    (C("身份证号", "id_number", ID, required=True, note="文本格式，18位；申请人"),
+     C("姓名", "name", required=True),
+     C("出生日期", "birth_date", D),
+     C("性别", "sex", cells.choice(Sex), note="男/女"),
+     C("所属组织编码", "org", required=True, note="培养考察的党支部（或党总支）"),
+     C("申请日期", "applied_on", D, required=True, note="1 递交入党申请书"),
+     C("谈话日期", "talk_on", D, note="2 党组织派人谈话"),
+     C("确定积极分子日期", "activist_on", D, note="3 确定入党积极分子"),
+     C("培养联系人身份证号", "contacts", cells.id_numbers, note="5 培养联系人（1至2名正式党员），文本格式；日期为确定积极分子日期"),
+     C("确定发展对象日期", "candidate_on", D, note="7 确定发展对象"),
+     C("入党介绍人身份证号", "sponsors", cells.id_numbers, note="9 入党介绍人（2名正式党员），文本格式；日期为确定发展对象日期"),
+     C("政审日期", "review_on", D, note="10 政治审查"),
+     C("政审结论", "review_result", cells.choice(REVIEW), note="、".join(Conclusion.REVIEW)),
+     C("培训开始日期", "training_from", D, note="11 集中培训"),
+     C("培训结束日期", "training_to", D),
+     C("培训学时", "training_hours", cells.number, note="最多一位小数"),
+     C("支委会审查日期", "committee_review_on", D, note="12 支部委员会审查"),
+     C("预审日期", "prereview_on", D, note="13 上级党委预审"),
+     C("支部大会日期", "admission_on", D, note="15 支部大会讨论接收预备党员（即入党日期）"),
+     C("支部大会应到人数", "admission_expected", N, note="有表决权的党员"),
+     C("支部大会实到人数", "admission_present", N),
+     C("支部大会赞成票", "admission_yes", N, note="表决结果按应到、实到人数和赞成票计算（未通过的照样登记，不接收为预备党员）"),
+     C("上级谈话日期", "higher_talk_on", D, note="16 上级党委派人谈话"),
+     C("审批日期", "approval_on", D, note="17 上级党委审批"),
+     C("入党宣誓日期", "oath_on", D, note="20 入党宣誓"),
+     C("转正申请日期", "confirmation_applied_on", D, note="22 提出转正申请"),
+     C("转正支部大会日期", "confirmation_meeting_on", D, note="23 支部大会讨论转正（最近一次）"),
+     C("转正应到人数", "confirmation_expected", N),
+     C("转正实到人数", "confirmation_present", N),
+     C("转正赞成票", "confirmation_yes", N),
+     C("转正结果", "confirmation_result", cells.choice(CONFIRMATION), note="、".join(Conclusion.CONFIRMATION)),
+     C("延长月数", "extension_months", N, note="转正结果为延长预备期时填写"),
+     C("转正审批日期", "confirmation_approval_on", D, note="24 上级党委审批（按期转正的，转正日期为预备期满之日）"),
+     C("终止培养日期", "discontinued_on", D, aliases=("on",)),
+     C("终止原因", "discontinued_reason", aliases=("reason",)),
+     C("前次转正支部大会日期", "prev_meeting_on", D, note="本系统增加的列（可省略）：延长预备期等前一次转正讨论"),
+     C("前次转正应到人数", "prev_expected", N, note="本系统增加的列（可省略）"),
+     C("前次转正实到人数", "prev_present", N, note="本系统增加的列（可省略）"),
+     C("前次转正赞成票", "prev_yes", N, note="本系统增加的列（可省略）"),
+     C("前次转正结果", "prev_result", cells.choice(CONFIRMATION), note="本系统增加的列（可省略）"),
+     C("前次延长月数", "prev_months", N, note="本系统增加的列（可省略）"),
+     C("前次转正审批日期", "prev_approval_on", D, note="本系统增加的列（可省略）")),
+    key=("id_number",), handler=handlers.case_row, order=handlers.people_first, fallback_column="所属组织编码",
+    note="发展党员：每人一行，每个步骤一列（日期）；按身份证号匹配。支部大会通过即成为预备党员，无需在“党员”表中填写",
+)
+
+DUES = Sheet(
+    "党费",
+    (C("身份证号", "id_number", ID, required=True, note="文本格式；党员的身份证号", aliases=("member",)),
+     C("月份", "month", cells.month, required=True, note="所属月份，YYYY-MM（文本格式）"),
+     C("缴费基数", "base", cells.number, note="元；填写后自该月起按此基数计算（与当时的基数相同则不重复申报）"),
+     C("实缴金额", "amount", cells.number, required=True, note="元，精确到分"),
+     C("缴纳日期", "paid_on", D)),
+    key=("id_number", "month"), handler=handlers.dues_row, order=handlers.by_date("month"),
+    fallback_column="身份证号", note="党费：每人每月一行（按月交纳的党费），按身份证号和月份匹配",
+)
+
 PARTY_HOMES = Sheet(
     "党员之家",
     (C("组织编码", "org", required=True),
@@ -187,9 +250,9 @@ PARTY_HOMES = Sheet(
 )
 
 # The order of LEDGER.md, with the project's history sheets right after the sheet they complete.
-SHEETS = (ORGS, LINKS, MEMBERS, EVENTS, POSTS, ELECTIONS, MEETINGS, PARTY_HOMES)
+SHEETS = (ORGS, LINKS, MEMBERS, EVENTS, POSTS, ELECTIONS, MEETINGS, RECRUITMENT, DUES, PARTY_HOMES)
 BY_NAME = {s.name: s for s in SHEETS}
 # Sheets of LEDGER.md this version does not read yet: ignored with a warning that says so.
-LATER_SHEETS = ("发展党员", "党费", "三重一大", "问题整改", "培训", "帮扶")
+LATER_SHEETS = ("三重一大", "问题整改", "培训", "帮扶")
 # The explanation sheet of the template: read by people, skipped by the importer.
 HELP_SHEET = "说明"

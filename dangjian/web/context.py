@@ -19,7 +19,8 @@ def navigation(user):
     if role.kind == RoleKind.MEMBER:
         return [("member", "我的档案", _url("member_detail", role.member_id))]
     items = [("dashboard", "工作台", _url("dashboard")), ("org", "组织", _url("org_tree")),
-             ("member", "党员", _url("roster"))]
+             ("member", "党员", _url("roster")), ("recruitment", "发展党员", _url("recruitment_board")),
+             ("dues", "党费", _url("dues_overview"))]
     if role.kind in TREE_KINDS:  # the ledger carries full IDs: only roles that may reveal them
         items.append(("ledger", "导入导出", _url("ledger_import")))
     return items + [("audit", "审计", _url("audit"))]
@@ -28,7 +29,8 @@ def navigation(user):
 # Which navigation item a page belongs to, by the prefix of its URL name.
 SECTIONS = (("dashboard", "dashboard"), ("org", "org"), ("post", "org"), ("election", "org"), ("set_scope", "org"),
             ("meeting", "org"), ("vote", "org"), ("attachment", "org"), ("party_home", "org"),
-            ("roster", "member"), ("member", "member"), ("audit", "audit"), ("ledger", "ledger"))
+            ("roster", "member"), ("member", "member"), ("audit", "audit"), ("ledger", "ledger"),
+            ("recruitment", "recruitment"), ("dues", "dues"))
 
 
 def section_of(request):

@@ -332,3 +332,235 @@ class PartyHomeForm(ChineseForm):
         from dangjian.meetings.models import Facility
 
         self.fields["facilities"].choices = Facility.choices
+
+
+# ---- 发展党员 (recruitment) ----
+
+class CaseOpenForm(ChineseForm):
+    """递交入党申请书: opens the case (recruitment.services.open_case checks the ID, the age and the branch)."""
+
+    id_number = forms.CharField(label="身份证号", max_length=18, help_text="出生日期和性别按身份证号登记")
+    name = forms.CharField(label="姓名", max_length=40)
+    org = OrgLabelChoice(label="接收申请的党组织", queryset=None, help_text="党支部或党总支")
+    applied_on = ChineseDateField(label="申请日期", help_text="递交入党申请书的日期")
+
+    def __init__(self, *args, orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs
+
+
+CASE_STATUS_CHOICES = [
+    ("", "培养考察中、预备党员及本年转正"), ("open", "培养考察中"), ("probationary", "预备党员"),
+    ("confirmed", "已转正（历年）"), ("discontinued", "终止培养"), ("cancelled", "取消预备党员资格"), ("all", "全部"),
+]
+
+
+class CaseFilter(forms.Form):
+    q = forms.CharField(label="搜索", required=False,
+                        widget=forms.TextInput(attrs={"placeholder": "党支部名称或编码、申请人姓名"}))
+    status = forms.ChoiceField(label="状态", choices=CASE_STATUS_CHOICES, required=False)
+
+
+class CasePeopleChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（证件尾号{obj.id_number[-4:]}）"
+
+
+class CaseMeetingChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.held_on:%Y-%m-%d} {obj.subject}"
+
+
+class CaseStepForm(ChineseForm):
+    """One step of a recruitment case with the fields that step records (process.Step.records): the people
+    (培养联系人, 入党介绍人) among `people`, a conclusion among `conclusions`, a training's end and hours, a
+    vote, the months of an extension, and for a meeting's decision the meeting record among `meetings`.
+    `reason` (理由) is asked only after a soft rule refused the step (`ask_reason`)."""
+
+    step = forms.IntegerField(widget=forms.HiddenInput)
+    date = ChineseDateField(label="日期")
+    note = forms.CharField(label="说明", max_length=200, required=False)
+    reason = forms.CharField(label="理由", max_length=200, required=False)
+
+    DATE_LABELS = {11: "培训开始日期", 12: "会议日期", 15: "支部大会日期", 23: "支部大会日期"}
+    PEOPLE_LABELS = {5: ("培养联系人", "选1至2名本支部正式党员"), 9: ("入党介绍人", "选2名本支部正式党员，一般为培养联系人")}
+    CONCLUSION_LABELS = {10: "政审结论", 23: "转正结果"}
+
+    def __init__(self, *args, definition, people=None, conclusions=(), meetings=None, show_reason=False, **kwargs):
+        from dangjian.recruitment.process import CONCLUSION, MONTHS, PEOPLE, TRAINING, VOTE
+
+        super().__init__(*args, **kwargs)
+        self.definition = definition
+        records = definition.records
+        self.fields["date"].label = self.DATE_LABELS.get(definition.no, "日期")
+        extra = {}
+        if PEOPLE in records:
+            label, help_text = self.PEOPLE_LABELS.get(definition.no, ("人员", ""))
+            extra["people"] = CasePeopleChoice(label=label, queryset=people, required=False, help_text=help_text,
+                                               widget=forms.CheckboxSelectMultiple)
+        if CONCLUSION in records:
+            extra["conclusion"] = forms.ChoiceField(label=self.CONCLUSION_LABELS.get(definition.no, "结论"),
+                                                    choices=[(c, c) for c in conclusions], widget=forms.RadioSelect)
+        if TRAINING in records:
+            extra["ended_on"] = ChineseDateField(label="培训结束日期", required=False,
+                                                 help_text="集中培训一般不少于3天或24学时")
+            extra["hours"] = forms.CharField(label="培训学时", max_length=10, required=False)
+        if VOTE in records:
+            help_text = "只计有表决权的正式党员（预备党员不计）；因故不能到会、会前正式提交书面意见的计入"
+            extra["expected"] = forms.IntegerField(label="应到人数", required=False, min_value=0,
+                                                   max_value=MAX_HEADCOUNT, help_text=help_text)
+            extra["present"] = forms.IntegerField(label="实到人数", required=False, min_value=0, max_value=MAX_HEADCOUNT)
+            extra["yes"] = forms.IntegerField(label="赞成票", required=False, min_value=0, max_value=MAX_HEADCOUNT)
+        if MONTHS in records:
+            extra["months"] = forms.IntegerField(label="延长月数", required=False, min_value=0,
+                                                 max_value=MAX_HEADCOUNT, help_text="结论为延长预备期时填写（6至12个月）")
+        if meetings is not None:
+            extra["meeting"] = CaseMeetingChoice(label="会议记录", queryset=meetings, required=False,
+                                                 empty_label="（不关联会议记录）",
+                                                 help_text="可选：关联本组织当天的会议记录")
+        for name, field in extra.items():
+            self.fields[name] = field
+        self.order_fields(["step", "date", "people", "conclusion", "ended_on", "hours", "expected", "present",
+                           "yes", "months", "meeting", "note", "reason"])
+        for name in extra:  # the Chinese required messages for the fields added here
+            self.fields[name].error_messages["required"] = f"请选择{self.fields[name].label}" \
+                if isinstance(self.fields[name], forms.ChoiceField) else f"请填写{self.fields[name].label}"
+        if show_reason:
+            self.ask_reason()
+        else:
+            self.fields["reason"].widget = forms.HiddenInput()
+        self.reason_asked = show_reason
+
+    def ask_reason(self):
+        """Show the 理由 field: a soft rule refused the step, and a recorded reason lets it through."""
+        self.reason_asked = True
+        self.fields["reason"].widget = forms.Textarea(attrs={"rows": 2})
+        self.fields["reason"].help_text = "如属特殊情况，填写理由后再次提交即可登记；理由记入发展党员纪实"
+
+    def service_data(self):
+        """The keyword arguments of recruitment.services.record_step."""
+        data = {name: self.cleaned_data[name] for name in ("date", "note", "reason")}
+        for name in ("people", "conclusion", "ended_on", "hours", "expected", "present", "yes", "months", "meeting"):
+            if name in self.fields:
+                value = self.cleaned_data.get(name)
+                data[name] = list(value) if name == "people" else value
+        if "hours" in data and not (data["hours"] or "").strip():
+            data["hours"] = None
+        return data
+
+
+class DiscontinueForm(ChineseForm):
+    on = ChineseDateField(label="终止培养日期")
+    reason = forms.CharField(label="终止原因", max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# ---- 党费 (dues) ----
+
+from dangjian.dues.models import PaymentKind  # noqa: E402
+
+
+class MonthInput(forms.TextInput):
+    input_type = "month"
+
+
+class MonthField(forms.Field):
+    """A month written YYYY-MM (the browser's month picker), read as its first day, with the Chinese
+    message of `core.dates.parse_month`."""
+
+    widget = MonthInput
+
+    def to_python(self, value):
+        import datetime
+
+        from dangjian.core.dates import parse_month
+
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime.date):
+            return value.replace(day=1)
+        try:
+            return parse_month(value)
+        except DomainError as exc:
+            raise ValidationError(exc.message, code=exc.code) from None
+
+    def prepare_value(self, value):
+        if hasattr(value, "strftime"):
+            return f"{value.year:04d}-{value.month:02d}"
+        return value
+
+
+def _amount_input(label):
+    return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "aria-label": label,
+                                  "class": "amount"})
+
+
+class DuesCollectionForm(ChineseForm):
+    """收缴党费: one 实缴金额 box per member not yet recorded for the month (`lines`, DuesLine of the month's
+    statement) and one 缴纳日期 for all. Amounts stay text: dues.services.record_branch_payments reads and
+    checks them, and its refusal lands on the row's field `amount_<member pk>`."""
+
+    paid_on = ChineseDateField(label="缴纳日期", help_text="本次收缴的交纳日期（全部人员同一天）")
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        for line in lines:
+            label = f"{line.member.name}实缴金额"
+            self.fields[f"amount_{line.member.pk}"] = forms.CharField(
+                label=label, required=False, max_length=20, widget=_amount_input(label))
+
+    @property
+    def amount_rows(self):
+        """(DuesLine, bound amount field) for the template."""
+        return [(line, self[f"amount_{line.member.pk}"]) for line in self.lines]
+
+    def rows(self):
+        """[(member, amount text)] for record_branch_payments (blank: not paid this time)."""
+        return [(line.member, (self.cleaned_data.get(f"amount_{line.member.pk}") or "").strip())
+                for line in self.lines]
+
+
+class DuesBaseForm(ChineseForm):
+    """申报缴费基数 for one member (dues.services.declare_base)."""
+
+    month = MonthField(label="起始月份", help_text="从该月起按此基数计算，直至再次申报")
+    base = forms.CharField(label="缴费基数（元）", max_length=20, widget=_amount_input("缴费基数（元）"),
+                           help_text="在职、年薪制、离退休按月工资收入计算；学生、失业、低保、农民按定额交纳，可填0")
+    category = forms.ChoiceField(label="党费类别", choices=DuesCategory.choices)
+    reduced = forms.BooleanField(label="减免党费", required=False, help_text="经党委批准减免的，本月起不计应交")
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class DuesBranchBasesForm(ChineseForm):
+    """申报缴费基数 for a whole branch from one month: per member (`lines` of the month's statement) a new
+    base (blank: unchanged), the category and 减免."""
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        for line in lines:
+            pk, name = line.member.pk, line.member.name
+            self.fields[f"base_{pk}"] = forms.CharField(label=f"{name}缴费基数", required=False, max_length=20,
+                                                        widget=_amount_input(f"{name}新的缴费基数"))
+            self.fields[f"category_{pk}"] = forms.ChoiceField(
+                label=f"{name}党费类别", choices=DuesCategory.choices,
+                widget=forms.Select(attrs={"aria-label": f"{name}党费类别"}))
+            self.fields[f"reduced_{pk}"] = forms.BooleanField(
+                label=f"{name}减免党费", required=False,
+                widget=forms.CheckboxInput(attrs={"aria-label": f"{name}减免党费"}))
+
+    @property
+    def base_rows(self):
+        return [(line, self[f"base_{line.member.pk}"], self[f"category_{line.member.pk}"],
+                 self[f"reduced_{line.member.pk}"]) for line in self.lines]
+
+
+class DuesPaymentForm(ChineseForm):
+    """登记/修改 one payment (dues.services.record_payment / update_payment)."""
+
+    month = MonthField(label="所属月份")
+    amount = forms.CharField(label="实缴金额（元）", max_length=20, widget=_amount_input("实缴金额（元）"))
+    paid_on = ChineseDateField(label="缴纳日期")
+    kind = forms.ChoiceField(label="类型", choices=PaymentKind.choices,
+                             help_text="自愿多交党费单独登记，不计入当月应交")
+    note = forms.CharField(label="说明", max_length=200, required=False)

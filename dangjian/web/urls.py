@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -47,4 +47,29 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
     path("party-homes/<int:pk>/edit/", views.PartyHomeEdit.as_view(), name="party_home_edit"),
+    # 发展党员 (views/recruitment.py)
+    path("recruitment/", views.recruitment_board, name="recruitment_board"),
+    path("recruitment/due/", views.recruitment_due, name="recruitment_due"),
+    path("recruitment/new/", views.RecruitmentCreate.as_view(), name="recruitment_create"),
+    path("recruitment/<int:pk>/", views.recruitment_detail, name="recruitment_detail"),
+    path("recruitment/<int:pk>/steps/", views.recruitment_step, name="recruitment_step"),
+    path("recruitment/<int:pk>/steps/<int:step_pk>/delete/", views.recruitment_step_delete,
+         name="recruitment_step_delete"),
+    path("recruitment/<int:pk>/discontinue/", views.recruitment_discontinue, name="recruitment_discontinue"),
+    path("recruitment/<int:pk>/ledger.docx", views.recruitment_ledger, name="recruitment_ledger"),
+    # 党费 (views/dues.py)
+    path("dues/", views.dues_overview, name="dues_overview"),
+    path("orgs/<str:code>/dues/", views.dues_org, name="dues_org"),
+    path("orgs/<str:code>/dues/bases/", views.dues_bases, name="dues_bases"),
+    re_path(r"^orgs/(?P<code>[^/]+)/dues/(?P<month>[0-9]{4}-[0-9]{2})/$", views.dues_month, name="dues_month"),
+    re_path(r"^orgs/(?P<code>[^/]+)/dues/(?P<month>[0-9]{4}-[0-9]{2})/export\.xlsx$", views.dues_month_export,
+            name="dues_month_export"),
+    re_path(r"^orgs/(?P<code>[^/]+)/dues/(?P<year>[0-9]{4})/$", views.dues_year, name="dues_year"),
+    re_path(r"^orgs/(?P<code>[^/]+)/dues/(?P<year>[0-9]{4})/export\.xlsx$", views.dues_year_export,
+            name="dues_year_export"),
+    path("members/<int:pk>/dues/", views.member_dues_page, name="dues_member"),
+    path("members/<int:pk>/dues/base/", views.DuesBaseDeclare.as_view(), name="dues_base_declare"),
+    path("members/<int:pk>/dues/payments/new/", views.DuesPaymentCreate.as_view(), name="dues_payment_create"),
+    path("dues/payments/<int:pk>/edit/", views.DuesPaymentEdit.as_view(), name="dues_payment_edit"),
+    path("dues/payments/<int:pk>/delete/", views.dues_payment_delete, name="dues_payment_delete"),
 ]

@@ -52,3 +52,34 @@ __all__ = ["audit", "login_view", "logout_view", "password_view", "dashboard", "
            "attachment_download", "attachment_upload", "meeting_delete", "meeting_detail", "org_meetings",
            "vote_create", "vote_delete"]
 __all__ += ["compliance", "compliance_export", "compliance_rules"]
+from .recruitment import (  # noqa: E402  (发展党员)
+                      RecruitmentCreate,
+                      recruitment_board,
+                      recruitment_detail,
+                      recruitment_discontinue,
+                      recruitment_due,
+                      recruitment_ledger,
+                      recruitment_step,
+                      recruitment_step_delete,
+)
+
+__all__ += ["RecruitmentCreate", "recruitment_board", "recruitment_detail", "recruitment_discontinue",
+            "recruitment_due", "recruitment_ledger", "recruitment_step", "recruitment_step_delete"]
+from .dues import (  # noqa: E402  (党费)
+                      DuesBaseDeclare,
+                      DuesPaymentCreate,
+                      DuesPaymentEdit,
+                      dues_bases,
+                      dues_month,
+                      dues_month_export,
+                      dues_org,
+                      dues_overview,
+                      dues_payment_delete,
+                      dues_year,
+                      dues_year_export,
+                      member_dues_page,
+)
+
+__all__ += ["DuesBaseDeclare", "DuesPaymentCreate", "DuesPaymentEdit", "dues_bases", "dues_month",
+            "dues_month_export", "dues_org", "dues_overview", "dues_payment_delete", "dues_year", "dues_year_export",
+            "member_dues_page"]

@@ -15,6 +15,8 @@ from dangjian.organizations.queries import term_statuses
 from ..scope import STAFF_KINDS, scoped_members, scoped_orgs
 from .base import role_required
 from .compliance import workbench_summary
+from .dues import dues_summary
+from .recruitment import recruitment_summary
 
 
 def _roster(**params):
@@ -60,4 +62,6 @@ def dashboard(request):
         "vacant": [o for o in leadership if o.pk not in with_secretary],
     }
     context |= workbench_summary(request, reference_day())  # 合规检查: this year's findings and what falls due
+    context |= recruitment_summary(request, reference_day())  # 发展党员: next steps due within 30 days
+    context |= dues_summary(request, reference_day())  # 党费: the month's collection rate
     return render(request, "web/dashboard.html", context)
