@@ -55,13 +55,23 @@ def demo(django_db_setup, django_db_blocker):
 
 def test_it_builds_the_same_group_every_time(demo, db):
     assert demo.first == demo.second
-    assert Member.objects.count() == MEMBERS
+    from dangjian.recruitment.models import Case
+
+    # The planned members, and those the demo's cases admitted through the branch meetings.
+    assert Member.objects.count() == MEMBERS + Case.objects.filter(member__isnull=False).count()
 
 
 def test_it_builds_only_through_the_services(demo, db):
     # Every organisation and member has the audit entry its service writes, by the system (actor None).
     created = AuditEntry.objects.filter(actor__isnull=True, actor_name="系统")
-    assert created.filter(action="member.create").count() == MEMBERS
+    assert created.filter(action="member.create").count() == Member.objects.count() > MEMBERS  # cases admit too
+    from dangjian.dues.models import BaseDeclaration, Payment
+    from dangjian.recruitment.models import Case, CaseStep
+
+    assert created.filter(action="case.create").count() == Case.objects.count() > 0
+    assert created.filter(action="case.step").count() == CaseStep.objects.count() - Case.objects.count()
+    assert created.filter(action="dues.base").count() == BaseDeclaration.objects.count() > 0
+    assert created.filter(action="dues.payment").count() == Payment.objects.count() > 0
     assert created.filter(action="organization.create").count() == Organization.objects.count()
     assert created.filter(action="meeting.create").count() == Meeting.objects.count() > 0
     assert created.filter(action="vote.create").count() == Vote.objects.count() > 0
@@ -262,3 +272,56 @@ def test_2018_has_secretaries_and_terms_but_the_planted_ones(demo, db, plan):
     assert vacant == {org for rule, org, _ in plan.findings if rule == "TERM-04"} == {"JT1010"}
     overdue = {t.org.code for t in term_statuses(orgs, YEAR_END) if t.state == "overdue"}
     assert overdue == {org for rule, org, _ in plan.findings if rule == "TERM-02"} == {"JT", "JT0704"}
+
+
+# ---- 2018: 发展党员 and 党费
+
+def _check(rules):
+    from dangjian.rules.engine import Window, run_checks
+
+    return [f for f in run_checks(window=Window(YEAR_END)) if f.rule.startswith(rules)]
+
+
+def test_the_default_demo_plants_each_overdue_case_once():
+    cases = generator.recruitment_cases(generator.make_plan())
+    planted = [(c.rule, c.org) for c in cases if c.rule]
+    assert sorted(rule for rule, _ in planted) == ["DEV-02", "DEV-14", "DEV-15", "DEV-18"]
+    assert len({org for _, org in planted}) == 4 and generator.DEMO_BRANCH not in {org for _, org in planted}
+    # A third of the county branches train applicants; none of them has a planted meeting gap.
+    assert len({c.org for c in cases}) >= 20
+    assert not {c.org for c in cases} & generator.GAP_ORGS
+
+
+def test_the_logins_branch_has_a_case_in_every_stage(demo, db):
+    from dangjian.recruitment.models import Case
+    from dangjian.recruitment.queries import case_state
+
+    cases = list(Case.objects.filter(org__code=generator.DEMO_BRANCH))
+    states = [case_state(c, YEAR_END) for c in cases]
+    assert {s.stage for s in states} == {1, 2, 3, 4, 5}
+    assert any(c.discontinued_on for c in cases)
+    # Admitted through the services: the branch meeting is linked, and the member is on the roster.
+    admitted = [c for c in cases if c.member_id]
+    assert admitted and all(c.steps.get(step=15).meeting.org.code == generator.DEMO_BRANCH for c in admitted)
+    assert all(Member.objects.get(pk=c.member_id).admitted_on == c.steps.get(step=15).date for c in admitted)
+    assert any(Member.objects.get(pk=c.member_id).stage == Stage.FULL for c in admitted)
+
+
+def test_the_check_finds_exactly_the_planted_cases(demo, db, plan):
+    from dangjian.demo.recruitment import planted_findings
+
+    expected = planted_findings(generator.recruitment_cases(plan))
+    assert {(f.rule, f.person) for f in _check("DEV-")} == expected
+
+
+def test_2018_dues_are_collected_but_for_the_planted_arrears(demo, db):
+    from dangjian.demo.dues import planted_dues
+    from dangjian.dues.models import BaseDeclaration, Payment
+
+    found = {(f.rule, f.person, f.period) for f in _check("DUES-")}
+    planted = planted_dues()
+    assert found == planted
+    assert {rule for rule, _, _ in planted} == {"DUES-02", "DUES-03", "DUES-12"}
+    assert Payment.objects.filter(month__year=2018).count() > 10 * Member.objects.count()
+    assert BaseDeclaration.objects.filter(month=datetime.date(2018, 7, 1)).exists()  # raises in July
+    assert Payment.objects.filter(kind="extra").exists()

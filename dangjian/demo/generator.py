@@ -31,6 +31,7 @@ from dangjian.audit.services import new_batch
 from dangjian.core.dates import add_months, add_years
 from dangjian.core.dates import today as local_today
 from dangjian.core.idcard import make_id_number
+from dangjian.dues.models import BaseDeclaration, Payment
 from dangjian.members.models import DuesCategory, Education, EventKind, Member, MemberEvent, PostCategory
 from dangjian.members.services import (
     confirm_member,
@@ -61,7 +62,11 @@ from dangjian.organizations.services import (
     move_organization,
     record_election,
 )
+from dangjian.recruitment.models import Case, CaseStep
 from dangjian.rules import parameters
+
+from .dues import write_dues
+from .recruitment import plan_cases, write_cases
 
 SEED = 20181231
 DEMO_PASSWORD = "demo1234"
@@ -1413,6 +1418,8 @@ def build_demo(members=DEFAULT_MEMBERS, *, today=None, out=None):
         people = _write_people(plan, orgs, out)
         _write_posts_and_elections(plan, orgs, people, out)
         _write_year(plan, orgs, people, out)
+        _write_cases(plan, orgs, people, out)
+        write_dues(out)
         logins = _write_users(plan, orgs, people)
     out(f"演示集团生成完毕，用时 {time.monotonic() - started:.1f} 秒")
     return logins
@@ -1511,6 +1518,22 @@ def _write_year(plan, orgs, people, out):
     out(f"党员之家：{len(plan.homes)} 个；表决：{votes} 项")
 
 
+# The branches whose planted gaps a new 支部党员大会 (a case's admitting meeting) could fill.
+GAP_ORGS = (set(THEME_DAY_SKIPPED) | set(COMMITTEE_SKIPPED) | set(GROUP_SKIPPED) | set(GENERAL_SKIPPED)
+            | set(LECTURE_SKIPPED) | {NO_LIFE_MEETING, NO_APPRAISAL, NO_QUORUM_VOTE[0], NO_QUORUM_COMMITTEE[0],
+                                      SILENT_SECRETARY} | set(VACANT_SECRETARY))
+
+
+def recruitment_cases(plan):
+    """The demo's 发展党员 cases (demo.recruitment.plan_cases) for `plan`."""
+    return plan_cases(plan, seed=SEED + 4, demo_branch=DEMO_BRANCH, skip=GAP_ORGS)
+
+
+def _write_cases(plan, orgs, people, out):
+    written = write_cases(recruitment_cases(plan), plan, orgs, people)
+    out(f"发展党员：{written} 人")
+
+
 def _write_users(plan, orgs, people):
     shuji, dangyuan = people[plan.shuji], people[plan.dangyuan]
     branch = orgs[DEMO_BRANCH]
@@ -1569,6 +1592,15 @@ def digest():
          ("meeting__org__code", "meeting__held_on", "matter", "expected_voters", "present_voters", "yes", "no",
           "abstain", "result")),
         (PartyHome.objects.order_by("org__code", "name"), ("org__code", "name", "opened_on", "facilities")),
+        (Case.objects.order_by("id_number"), ("id_number", "name", "org__code", "member__id_number",
+                                              "discontinued_on", "rule_version")),
+        (CaseStep.objects.order_by("case__id_number", "step", "date"),
+         ("case__id_number", "step", "date", "conclusion", "ended_on", "hours", "expected", "present", "yes",
+          "months", "meeting__subject")),
+        (BaseDeclaration.objects.order_by("member__id_number", "month"),
+         ("member__id_number", "month", "base", "category", "reduced")),
+        (Payment.objects.order_by("member__id_number", "month", "kind", "paid_on"),
+         ("member__id_number", "org__code", "month", "amount", "paid_on", "kind")),
     )
     h = hashlib.sha256()
     for queryset, fields in tables:
