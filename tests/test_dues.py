@@ -299,7 +299,10 @@ def test_the_branch_form_writes_the_month_of_those_who_paid(cast):
     paid = {p.member_id: (p.amount, p.paid_on, p.org_id) for p in Payment.objects.all()}
     assert paid == {cast.zhang.pk: (M("40.00"), D(2018, 6, 25), cast.a0101.pk),
                     cast.wang.pk: (M("10.50"), D(2018, 6, 25), cast.a0101.pk)}
-    assert AuditEntry.objects.filter(action="dues.payment").count() == 2
+    # One audit entry per payment (written together), naming the payment and its organisation.
+    entries = AuditEntry.objects.filter(action="dues.payment")
+    assert {(e.object_id, e.org_code, e.actor_id) for e in entries} == {
+        (str(p.pk), "A0101", cast.shuji.pk) for p in Payment.objects.all()}
     assert record_branch_payments(cast.a0101, actor=cast.shuji, month="2018-06", rows=[(cast.li, "60")],
                                   paid_on=D(2018, 7, 2)) == 1
 

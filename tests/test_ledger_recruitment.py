@@ -104,6 +104,7 @@ def test_it_imports_a_full_row_as_a_case_with_every_step_and_a_member(cast):
     assert (member.org, member.stage, member.admitted_on, member.confirmed_on) == (
         cast.a0101, Stage.FULL, D(2016, 6, 1), D(2017, 6, 1))
     assert AuditEntry.objects.filter(action="ledger.import").count() == 1
+    assert not result.warnings  # a clean case: nothing to report
 
 
 def test_it_reads_the_columns_of_ledger_md_and_its_own(cast):
@@ -140,6 +141,10 @@ def test_it_imports_a_row_out_of_order_and_the_check_reports_it(cast):
     row = full(cast, 谈话日期="2014-12-01", 政审日期=None, 政审结论=None)  # talked to before applying; no review
     result = run_import(workbook(**sheet(row)), actor=None)
     assert result.applied and not result.errors, result.to_json()
+    # The import reports on the row what the check will find, and imports it all the same.
+    assert [(w.sheet, w.row, w.column, w.code) for w in result.warnings] == [
+        ("发展党员", 2, "政审结论", "DEV-08"), ("发展党员", 2, "谈话日期", "DEV-ORDER")]
+    assert result.warnings[1].message.startswith("已按台账原样导入；DEV-ORDER：刘新：谈话日期（2014-12-01）早于申请日期")
     case = Case.objects.get()
     assert case.steps.get(step=2).date == D(2014, 12, 1) and not case.steps.filter(step=10).exists()
     assert case.member.stage == Stage.FULL
@@ -153,6 +158,7 @@ def test_it_imports_a_failed_vote_which_admits_nobody(cast):
                转正支部大会日期=None, 转正应到人数=None, 转正实到人数=None, 转正赞成票=None, 转正结果=None, 转正审批日期=None)
     result = run_import(workbook(**sheet(row)), actor=None)
     assert result.applied and not result.errors, result.to_json()
+    assert [(w.row, w.column, w.code) for w in result.warnings] == [(2, "支部大会赞成票", "DEV-12")]
     case = Case.objects.get()
     assert case.member is None and not Member.objects.filter(id_number=APPLICANT).exists()
     assert [f.rule for f in run_checks(window=AS_OF, rules=["DEV-12"]) if f.person == APPLICANT] == ["DEV-12"]
@@ -225,7 +231,7 @@ def test_it_refuses_a_row_that_cannot_be_read_on_its_cell(cast, name):
     before = everything()
     result = run_import(workbook(**sheet(build(cast), header=RECRUIT_HEADER)), actor=None)
     assert codes(result) == [("发展党员", 2, column, code)], result.to_json()
-    assert not result.applied and everything() == before
+    assert not result.applied and everything() == before and not result.warnings
     assert all(e.message and not e.message.isascii() for e in result.errors)
 
 

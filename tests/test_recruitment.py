@@ -12,8 +12,9 @@ from dangjian.meetings.services import record_meeting
 from dangjian.members.models import EventKind, Member, Stage
 from dangjian.members.services import create_member
 from dangjian.recruitment.models import Case, CaseStep
-from dangjian.recruitment.process import BY_NO
-from dangjian.recruitment.queries import case_state, due_cases
+from dangjian.recruitment.process import BY_NO, PROBATION, PROBATION_END, RULE_VERSION, STAGES, STEPS
+from dangjian.recruitment.queries import case_state, due_cases, timing_text
+from dangjian.rules import parameters
 from dangjian.recruitment.services import (
     delete_step,
     discontinue_case,
@@ -85,6 +86,40 @@ def steps_of(case, no=None):
 @pytest.fixture
 def case(cast):
     return apply(cast)
+
+
+# ---- the process as data ----
+
+def test_the_process_is_five_stages_and_twenty_five_steps_with_who_acts_and_what_comes_before():
+    assert list(STAGES) == [1, 2, 3, 4, 5] and [s.no for s in STEPS] == list(range(1, 26))
+    assert [sum(1 for s in STEPS if s.stage == n) for n in STAGES] == [2, 4, 5, 7, 7]  # rulebook §3.1
+    assert {s.actor for s in STEPS} == {"申请人", "党支部", "支部委员会", "支部大会", "上级党委", "预备党员"}
+    assert (BY_NO[3].actor, BY_NO[15].actor, BY_NO[17].actor) == ("支部委员会", "支部大会", "上级党委")
+    for s in STEPS:  # every prerequisite is an earlier step
+        assert all(a < s.no for a in s.after), s
+    assert BY_NO[12].after == (9, 10, 11) and BY_NO[17].after == (16,) and BY_NO[23].after == (22,)
+    assert (BY_NO[15].records, BY_NO[10].records, BY_NO[9].records) == (("vote",), ("conclusion",), ("people",))
+    assert "入党申请书" in BY_NO[1].documents and "转正申请书" in BY_NO[22].documents
+
+
+def test_every_timing_rule_is_a_parameter_of_its_rule_and_reads_as_the_rulebook():
+    timed = {s.no: s.timing for s in STEPS if s.timing}
+    assert set(timed) == {2, 6, 7, 16, 17, 20, 22, 23, 24}
+    for no, timing in timed.items():  # the interval is a dated parameter of the DEV rule named
+        assert parameters.parameter(timing.param, APPLIED).rule == timing.rule, no
+    on = APPLIED
+    assert [timing_text(BY_NO[n], on) for n in (2, 6, 7, 17, 23, 24)] == [
+        "递交入党申请书后1个月内", "每6个月一次", "推荐和确定入党积极分子后一年以上", "支部大会讨论后3个月内", "预备期满前",
+        "支部大会讨论后3个月内"]
+    assert timed[23].start == PROBATION_END and PROBATION.start == 15 and PROBATION.extensions == 1
+    assert parameters.value(PROBATION.months, on) == 12
+    assert (parameters.value(PROBATION.extension_min, on), parameters.value(PROBATION.extension_max, on)) == (6, 12)
+
+
+def test_a_case_keeps_the_rule_version_it_was_opened_under(cast, case):
+    assert RULE_VERSION == "2014"
+    assert Case.objects.get(pk=case.pk).rule_version == "2014"
+    assert AuditEntry.objects.get(action="case.create").after["rule_version"] == "2014"
 
 
 # ---- the whole way ----
@@ -169,6 +204,24 @@ def test_a_case_links_the_meeting_that_decided_it(cast, case):
     other = record_meeting(actor=None, org=cast.a0102, held_on=D(2017, 7, 20), subject="支部大会",
                            types=["branch_general"], expected=5, present=5)
     assert refused(step, cast, case, 16, meeting=other).code == "STEP_FIELD"  # 上级党委派人谈话 is no meeting
+
+
+def test_a_decision_links_only_a_meeting_of_the_body_that_decides(cast, case):
+    walk(cast, case, 11)
+    lecture = record_meeting(actor=None, org=cast.a0101, held_on=D(2017, 6, 1), subject="党课", types=["lecture"],
+                             expected=10, present=8)
+    error = refused(step, cast, case, 12, meeting=lecture)
+    assert error.code == "MEETING_TYPE" and error.field == "meeting"
+    assert error.message == "所选会议是党课，“支部委员会审查”应关联支部委员会或支部党员大会的会议记录"
+    general = record_meeting(actor=None, org=cast.a0101, held_on=D(2017, 6, 1), subject="支部党员大会",
+                             types=["branch_general"], expected=10, present=8)
+    assert step(cast, case, 12, meeting=general).meeting == general  # a branch without a committee
+    committee = record_meeting(actor=None, org=cast.a0101, held_on=ADMITTED, subject="支委会", types=["branch_committee"],
+                               expected=3, present=3)
+    walk(cast, case, 14, skip=range(1, 13))
+    error = refused(step, cast, case, 15, meeting=committee)
+    assert error.code == "MEETING_TYPE" and "应关联支部党员大会的会议记录" in error.message
+    assert steps_of(case, 15) == 0 and not Member.objects.filter(id_number=case.id_number).exists()
 
 
 # ---- the rules, named, at their boundaries ----
@@ -297,6 +350,14 @@ def test_a_second_confirmation_meeting_waits_for_the_approval_of_the_first(cast,
     walk(cast, case, 23, changes={23: dict(conclusion="延长预备期", months=6)})
     error = refused(step, cast, case, 23, date=D(2019, 1, 5))
     assert error.code == "DEV-ORDER" and "尚未经上级党委审批" in error.message
+
+
+def test_the_higher_committee_talks_to_the_candidate_before_it_approves(cast, case):
+    walk(cast, case, 15)
+    error = refused(step, cast, case, 17)
+    assert error.code == "DEV-ORDER" and "“上级党委审批”须在“上级党委派人谈话”之后" in error.message
+    step(cast, case, 16)
+    step(cast, case, 17)
 
 
 def test_an_approval_needs_a_decision_to_approve(cast, case):

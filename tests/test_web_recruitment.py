@@ -206,6 +206,9 @@ def test_it_opens_a_case_from_the_form(client, cast):
     assert list(case.steps.values_list("step", "date")) == [(1, D(2016, 3, 1))]
     html = page(client, case).content.decode()
     assert "递交入党申请书" in html and "党组织派人谈话" in html and case.id_number not in html
+    assert "发展党员工作细则（2014）" in html  # the rule version stored on the case
+    assert "递交入党申请书后1个月内" in html and "推荐和确定入党积极分子后一年以上" in html  # the timing rules
+    assert "材料：入党申请书" in html
 
 
 def test_it_refuses_an_applicant_under_18_with_the_rule_named(client, cast):
@@ -266,6 +269,41 @@ def test_the_secretary_takes_an_applicant_through_every_step_form_to_confirmatio
     html = response.content.decode()
     for text in ("张建国", "李秀英", "合格", "2017-05-10至2017-05-12，24学时", "按期转正"):
         assert text in html
+
+
+def test_the_branch_meeting_form_offers_only_the_branchs_general_meetings(client, cast):
+    case = service_walk(cast, apply(cast), 13)
+    day = D(2017, 7, 1)
+    general = record_meeting(actor=None, org=cast.a0101, held_on=day, subject="讨论接收预备党员",
+                             types=["branch_general"], expected=10, present=8)
+    record_meeting(actor=None, org=cast.a0101, held_on=day, subject="支委会", types=["branch_committee"],
+                   expected=3, present=3)
+    record_meeting(actor=None, org=cast.a0102, held_on=day, subject="二支部大会", types=["branch_general"],
+                   expected=5, present=5)
+    client.force_login(cast.shuji)
+    form = page(client, case).context["form"]
+    assert form.definition.no == 15 and list(form.fields["meeting"].queryset) == [general]
+
+
+def test_the_secretary_extends_probation_and_then_cancels_it(client, cast):
+    case = service_walk(cast, apply(cast), 22)
+    client.force_login(cast.shuji)
+    vote = dict(expected="10", present="9", yes="9")
+    response = post_step(client, case, 23, date="2018-07-01", conclusion="延长预备期", months="4", **vote)
+    assert response.status_code == 200 and any("DEV-17" in e for e in response.context["form"].errors["months"])
+    assert post_step(client, case, 23, date="2018-07-01", conclusion="延长预备期", months="6", **vote).status_code == 302
+    assert post_step(client, case, 24, date="2018-07-20").status_code == 302
+    response = page(client, case)
+    state = response.context["state"]
+    assert (state.status, state.next_step.no, state.due_on) == ("probationary", 23, D(2019, 1, 1))
+    assert "2019-01-01（延长6个月）" in response.content.decode()
+    assert post_step(client, case, 23, date="2019-01-05", conclusion="取消预备党员资格", **vote).status_code == 302
+    assert post_step(client, case, 24, date="2019-01-20").status_code == 302
+    case.refresh_from_db()
+    assert case.member.stage == Stage.LEFT
+    response = page(client, case)
+    assert response.context["state"].status == "cancelled" and response.context["form"] is None
+    assert "已取消预备党员资格" in response.content.decode()
 
 
 def test_it_refuses_a_candidate_before_a_year_of_training_naming_dev_06(client, cast):
@@ -406,6 +444,7 @@ def test_the_ledger_docx_has_the_person_and_the_steps(client, cast):
     for title in ("递交入党申请书", "推荐和确定入党积极分子", "确定入党介绍人", "支部大会讨论", "材料归档"):
         assert title in text
     assert "张建国、李秀英" in text and "应到10人，实到8人，赞成8票，通过" in text and "组织员谈话" in text
+    assert "时限：递交入党申请书后1个月内" in text and "材料：入党申请书" in text and "发展党员工作细则（2014）" in text
     assert case.id_number not in text and case.id_number[:6] in text  # a branch officer gets it masked
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)

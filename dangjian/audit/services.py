@@ -18,7 +18,18 @@ def new_batch() -> str:
 
 def log_action(*, actor, action, obj, org=None, before=None, after=None, label=None):
     """Record `action` on `obj` by `actor` (None = the system: a command or the demo generator)."""
-    return AuditEntry.objects.create(
+    return audit_entry(actor=actor, action=action, obj=obj, org=org, before=before, after=after, label=label,
+                       save=True)
+
+
+def log_actions(entries):
+    """Record many entries at once (unsaved AuditEntry objects from `audit_entry(..., save=False)`): a
+    service that writes a row per member of a branch saves them in one statement."""
+    return AuditEntry.objects.bulk_create(entries)
+
+
+def audit_entry(*, actor, action, obj, org=None, before=None, after=None, label=None, save=False):
+    entry = AuditEntry(
         actor=actor if actor is not None and actor.pk else None,
         actor_name=actor.get_username() if actor is not None else "系统",
         action=action,
@@ -31,6 +42,9 @@ def log_action(*, actor, action, obj, org=None, before=None, after=None, label=N
         after=mask_snapshot(after) if after else None,
         batch=_batch.get(),
     )
+    if save:
+        entry.save()
+    return entry
 
 
 def save_changes(obj, *, actor, action, org, before):

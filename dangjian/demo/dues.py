@@ -12,9 +12,8 @@ import random
 import zlib
 from decimal import Decimal
 
-from dangjian.core.dates import add_months
 from dangjian.dues.models import PaymentKind
-from dangjian.dues.queries import month_statement
+from dangjian.dues.queries import month_lines_by_org
 from dangjian.dues.services import FLAT, declare_base, record_branch_payments, record_payment
 from dangjian.members.models import EXIT_KINDS, DuesCategory, EventKind, Member, MemberEvent
 from dangjian.organizations.models import BRANCH_TYPES, MEMBERSHIP_TYPES, Organization
@@ -118,12 +117,10 @@ def write_dues(out=None):
     members, problems, collection, events = _plan()
     gone = _gone_before(YEAR, events)
     declared = declare_bases([m for m in members if m.admitted_on <= D(YEAR, 12, 31) and m.pk not in gone])
-    orgs = list(Organization.objects.filter(org_type__in=MEMBERSHIP_TYPES).order_by("path"))
+    orgs = Organization.objects.filter(org_type__in=MEMBERSHIP_TYPES).order_by("path")
     written = 0
     for m in range(1, 13):
-        month = D(YEAR, m, 1)
-        for org in orgs:
-            written += _collect(org, month, collection)
+        written += _collect(orgs, D(YEAR, m, 1), collection)
         if m == 6:
             written += _record_late(problems.get("late", ()))
     for member in problems.get("extra", ()):
@@ -152,23 +149,21 @@ def planted_dues():
     return _planted(problems, collection)
 
 
-def _collect(org, month, collection):
-    """One branch's month: one call per 缴纳日期 (the 20th; the day of admission for someone admitted after it)."""
-    statement = month_statement(org, month)
-    by_day = {}
-    for line in statement.lines:
-        if line.payment_id is not None:
-            continue
-        amount = collection.amount(line, month)
-        if amount is None:
-            continue
-        day = max(D(month.year, month.month, PAY_DAY), line.member.admitted_on)
-        if day > add_months(month, 1) - datetime.timedelta(days=1):
-            day = line.member.admitted_on
-        by_day.setdefault(day, []).append((line.member, amount))
+def _collect(orgs, month, collection):
+    """Each organisation's month: one call per 缴纳日期 (the 20th; the day of admission for someone admitted
+    after it), from the month's lines of every organisation read at once."""
+    lines = month_lines_by_org(orgs, month)
     written = 0
-    for day, rows in sorted(by_day.items()):
-        written += record_branch_payments(org, actor=None, month=month, rows=rows, paid_on=day)
+    for org in orgs:
+        by_day = {}
+        for line in lines.get(org.pk, ()):
+            amount = collection.amount(line, month) if line.payment_id is None else None
+            if amount is None:
+                continue
+            day = max(D(month.year, month.month, PAY_DAY), line.member.admitted_on)
+            by_day.setdefault(day, []).append((line.member, amount))
+        for day, rows in sorted(by_day.items()):
+            written += record_branch_payments(org, actor=None, month=month, rows=rows, paid_on=day)
     return written
 
 

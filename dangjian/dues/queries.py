@@ -193,6 +193,20 @@ def _ever_in(org):
     return MemberEvent.objects.filter(org=org).values("member_id")
 
 
+def month_lines_by_org(orgs, month):
+    """{org pk: [DuesLine]} of the month for the organisations `orgs` (a queryset), read set-wise in four
+    queries: each organisation's lines are exactly its `month_statement`."""
+    month = month_of(month)
+    pks = set(orgs.values_list("pk", flat=True))
+    ledger = _Ledger(MemberEvent.objects.filter(org__in=orgs).values("member_id"), month, month)
+    lines = defaultdict(list)
+    for member in ledger.members:
+        org_id, line = ledger.line(member, month)
+        if line is not None and org_id in pks:
+            lines[org_id].append(line)
+    return lines
+
+
 def month_statement(org, month):
     """The month's statement of `org` (党支部 or any organisation holding memberships): one line per member
     it held that month, with base, category, due, paid, missing and status (已交/少交/未交/无需交纳),

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.db import transaction
 
 from dangjian.accounts.access import require_manage_org
-from dangjian.audit.services import log_action, save_changes
+from dangjian.audit.services import audit_entry, log_action, log_actions, save_changes
 from dangjian.core.dates import add_months, parse_date, parse_month, today
 from dangjian.core.errors import DomainError
 from dangjian.core.text import check_lengths, to_ascii_digits
@@ -452,7 +452,7 @@ def record_branch_payments(org, *, actor, month, rows, paid_on):
         events[event.member_id].append(event)
     paid = set(Payment.objects.filter(member_id__in=ids, month=month, kind=PaymentKind.REGULAR)
                .values_list("member_id", flat=True))
-    seen, written = set(), 0
+    seen, payments = set(), []
     for member, amount in chosen:
         try:
             if member.pk in seen:
@@ -470,7 +470,9 @@ def record_branch_payments(org, *, actor, month, rows, paid_on):
         except DomainError as error:
             message = error.message if error.message.startswith(member.name) else f"{member.name}：{error.message}"
             raise DomainError(message, field=f"amount_{member.pk}", code=error.code) from error
-        payment = Payment.objects.create(member=member, org=org, **data)
-        log_action(actor=actor, action="dues.payment", obj=payment, org=org, after=payment.snapshot())
-        written += 1
-    return written
+        payments.append(Payment(member=member, org=org, **data))
+    # Checked first, then written in two statements: a branch's month is one form (and the demo's year).
+    Payment.objects.bulk_create(payments)
+    log_actions([audit_entry(actor=actor, action="dues.payment", obj=p, org=org, after=p.snapshot())
+                 for p in payments])
+    return len(payments)

@@ -787,6 +787,33 @@ def case_row(ctx, row):
     return ("updated", f"修改发展党员 {label}") if changed else ("unchanged", "")
 
 
+# The column of the 发展党员 row a DEV-* finding is about (DEV-ORDER: the date column of the step found
+# out of order, the finding's date).
+FINDING_COLUMNS = {"DEV-01": "applied_on", "DEV-02": "talk_on", "DEV-04": "contacts", "DEV-06": "candidate_on",
+                   "DEV-07": "sponsors", "DEV-08": "review_result", "DEV-09": "training_hours",
+                   "DEV-12": "admission_yes", "DEV-14": "approval_on", "DEV-15": "confirmation_meeting_on",
+                   "DEV-17": "extension_months", "DEV-18": "confirmation_approval_on", "DEV-20": "confirmation_yes"}
+
+
+def finish_cases(ctx):
+    """A row out of order or breaking a rule is imported as it happened, not refused; the import reports
+    it on its row with what `dangjian check` (as of today) finds about the case: one warning per DEV-*
+    finding, its code the rule id."""
+    from dangjian.rules.engine import Window, all_rules, run_checks
+
+    failed = ctx.failed.get("发展党员", ())
+    rows = {r["id_number"]: r for r in ctx.rows.get("发展党员", ()) if r.key not in failed}
+    if not rows:
+        return
+    rules = [r.id for r in all_rules() if r.id.startswith("DEV-")]
+    found = [(rows[f.person], f) for f in run_checks(window=Window(ctx.today), rules=rules) if f.person in rows]
+    for row, finding in sorted(found, key=lambda pair: pair[0].number):  # by row, then in the check's order
+        field = FINDING_COLUMNS.get(finding.rule) or next(
+            (spec.date for spec in CASE_STEPS if not spec.people and row[spec.date] == finding.date), "id_number")
+        ctx.result.warn(row.sheet.name, row.number, row.sheet.column_for(field), finding.rule,
+                        f"已按台账原样导入；{finding.rule}：{finding.message}（{finding.source}）")
+
+
 # ---- 党费 ----
 
 def dues_row(ctx, row):

@@ -224,7 +224,8 @@ RECRUITMENT = Sheet(
      C("前次转正结果", "prev_result", cells.choice(CONFIRMATION), note="本系统增加的列（可省略）"),
      C("前次延长月数", "prev_months", N, note="本系统增加的列（可省略）"),
      C("前次转正审批日期", "prev_approval_on", D, note="本系统增加的列（可省略）")),
-    key=("id_number",), handler=handlers.case_row, order=handlers.people_first, fallback_column="所属组织编码",
+    key=("id_number",), handler=handlers.case_row, order=handlers.people_first, finish=handlers.finish_cases,
+    fallback_column="所属组织编码",
     note="发展党员：每人一行，每个步骤一列（日期）；按身份证号匹配。支部大会通过即成为预备党员，无需在“党员”表中填写",
 )
 

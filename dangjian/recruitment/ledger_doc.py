@@ -1,5 +1,6 @@
-"""The printable 发展党员工作纪实 of one case (docx, python-docx): the person, the 25 steps by stage with their
-dates and what each recorded, and the notes (soft rules set aside with their reasons, the discontinuation).
+"""The printable 发展党员工作纪实 of one case (docx, python-docx): the person, the 25 steps by stage (each with
+its timing rule and papers) with their dates and what each recorded, and the notes (soft rules set aside
+with their reasons, the discontinuation).
 
 A4 portrait. East Asian text is set in 宋体 (the headings in 黑体) through `w:eastAsia` on every run's
 rFonts, Latin text and digits in Times New Roman. The font table declares both Chinese fonts with the
@@ -25,7 +26,7 @@ from dangjian.core.dates import today
 from dangjian.core.masking import mask_birth_date, mask_id_number
 
 from .process import CONCLUSION, MONTHS, PEOPLE, STAGES, STEPS, TRAINING, VOTE
-from .queries import STATUS_LABELS, timeline_key, vote_passes
+from .queries import STATUS_LABELS, timeline_key, timing_text, vote_passes
 
 BODY_FONT, HEADING_FONT, LATIN_FONT = "宋体", "黑体", "Times New Roman"
 # The font table's entries for the Chinese fonts: GB2312 charset (86), Noto CJK as the alternate name.
@@ -217,7 +218,12 @@ def case_ledger(case, records, state, *, reveal=False):
             done = by_step.get(step.no, [])
             row = table.add_row().cells
             _cell(row[0], str(step.no), align=WD_ALIGN_PARAGRAPH.CENTER)
-            _cell(row[1], step.title + ("（可选）" if step.optional else ""))
+            about = [step.title + ("（可选）" if step.optional else "")]
+            if step.timing:
+                about.append(f"时限：{timing_text(step, state.on)}")
+            if step.documents:
+                about.append(f"材料：{'、'.join(step.documents)}")
+            _cell(row[1], "\n".join(about))
             _cell(row[2], step.actor)
             _cell(row[3], "\n".join(_d(r.date) for r in done) or "")
             lines = []

@@ -15,7 +15,7 @@ from dangjian.meetings.services import vote_outcome
 from dangjian.rules import parameters
 
 from .models import CaseStep
-from .process import BY_NO, STAGES, STEPS, Conclusion
+from .process import BY_NO, DEADLINE, EARLIEST, EVERY, PROBATION, PROBATION_END, STAGES, STEPS, Conclusion
 
 ADMISSION, CONFIRMATION_MEETING, CONFIRMATION_APPROVAL = 15, 23, 24
 # The steps every case goes through up to the admission, in order (the optional ones are left out).
@@ -25,7 +25,6 @@ OPEN, PROBATIONARY, CONFIRMED = "open", "probationary", "confirmed"
 DISCONTINUED, CANCELLED = "discontinued", "cancelled"
 STATUS_LABELS = {OPEN: "培养考察中", PROBATIONARY: "预备党员", CONFIRMED: "已转正", DISCONTINUED: "已终止培养",
                  CANCELLED: "已取消预备党员资格"}
-DEADLINE, EARLIEST = "deadline", "earliest"
 
 
 def timeline_key(record):
@@ -85,7 +84,7 @@ def roster_effects(records):
     if admission is None or vote_passes(admission) is False:
         return Roster()
     admitted = admission.date
-    probation = parameters.value("probation_months", admitted)
+    probation = parameters.value(PROBATION.months, admitted)
     extension, confirmed, cancelled = 0, None, None
     for meeting, approval in decisions(ordered):
         if meeting is None or approval is None or vote_passes(meeting) is False:
@@ -154,7 +153,7 @@ def case_state(case, on=None):
     if status == PROBATIONARY:
         next_no, due_on, kind = _next_in_probation(records, roster)
     elif status == OPEN:
-        next_no, due_on, kind = _next_before_admission(records)
+        next_no, due_on, kind = _next_before_admission(records, roster)
     return CaseState(on=on, stage=stage, status=status, next_step=BY_NO[next_no] if next_no else None,
                      due_on=due_on, due_kind=kind if due_on else None,
                      overdue=bool(due_on and kind == DEADLINE and on > due_on), roster=roster)
@@ -164,41 +163,69 @@ def _dates(records, no):
     return [r.date for r in records if r.step == no]
 
 
-def _next_before_admission(records):
+def months_text(months):
+    """一年, 二年 … for whole years, else N个月."""
+    if months % 12 == 0 and 0 < months // 12 <= 10:
+        return "一二三四五六七八九十"[months // 12 - 1] + "年"
+    return f"{months}个月"
+
+
+def timing_text(step, on):
+    """The step's timing rule in words, with the parameters in force on `on` ("递交入党申请书后1个月内"),
+    or "" when it has none."""
+    timing = step.timing
+    if timing is None:
+        return ""
+    if timing.start == PROBATION_END:
+        return "预备期满前"
+    months = months_text(parameters.value(timing.param, on))
+    after = BY_NO[timing.start].title
+    return {DEADLINE: f"{after}后{months}内", EARLIEST: f"{after}后{months}以上",
+            EVERY: f"每{months}一次"}[timing.kind]
+
+
+def due_of(step, records, roster):
+    """(date, kind) when `step` falls due by its timing rule (process.Timing): a deadline, or the earliest
+    day it may be taken; (None, None) when it has none or its start is not recorded."""
+    timing = step.timing
+    if timing is None:
+        return None, None
+    if timing.start == PROBATION_END:
+        return roster.probation_ends, DEADLINE
+    starts = _dates(records, timing.start)
+    if not starts:
+        return None, None
+    start = max(starts + (_dates(records, step.no) if timing.kind == EVERY else []))
+    due = add_months(start, parameters.value(timing.param, start))
+    return due, EARLIEST if timing.kind == EARLIEST else DEADLINE
+
+
+def _next_before_admission(records, roster):
     recorded = {r.step for r in records}
     if ADMISSION in recorded:  # the branch meeting voted and did not admit: nothing follows
         return None, None, None
     next_no = next(no for no in REQUIRED_BEFORE_ADMISSION if no not in recorded)
-    if next_no == 2:  # DEV-02: the talk within a month of the application
-        applied = min(_dates(records, 1))
-        return 2, add_months(applied, parameters.value("talk_within_months", applied)), DEADLINE
     if next_no == 7:
-        # DEV-06: a candidate a year after becoming an activist at the earliest; meanwhile DEV-05: an
-        # assessment every six months, the next one counted from the last (or from the activist date).
-        activist = max(_dates(records, 3))
-        earliest = add_months(activist, parameters.value("activist_training_months", activist))
-        last = max(_dates(records, 6) + [activist])
-        assessment = add_months(last, parameters.value("activist_assessment_months", last))
+        # A candidate a year after becoming an activist at the earliest (DEV-06); meanwhile an assessment
+        # every six months, the next one counted from the last (DEV-05).
+        assessment, _ = due_of(BY_NO[6], records, roster)
+        earliest, kind = due_of(BY_NO[7], records, roster)
         if assessment < earliest:
             return 6, assessment, DEADLINE
-        return 7, earliest, EARLIEST
-    return next_no, None, None
+        return 7, earliest, kind
+    return (next_no, *due_of(BY_NO[next_no], records, roster))
 
 
 def _next_in_probation(records, roster):
     pairs = decisions(records)
-    if pairs and pairs[-1][1] is None:  # DEV-18: a 转正 decision waits for the 党委's approval
-        meeting = pairs[-1][0].date
-        return (CONFIRMATION_APPROVAL,
-                add_months(meeting, parameters.value("confirmation_approval_within_months", meeting)), DEADLINE)
     recorded = {r.step for r in records}
-    if 17 not in recorded:  # DEV-14: the 党委 talks to the new member and approves within three months
-        admitted = roster.admitted_on
-        return (16 if 16 not in recorded else 17,
-                add_months(admitted, parameters.value("approval_within_months", admitted)), DEADLINE)
-    # DEV-15: the oath, the application and the 转正 meeting all fall before the end of probation
-    next_no = next((no for no in (20, 22) if no not in recorded), CONFIRMATION_MEETING)
-    return next_no, roster.probation_ends, DEADLINE
+    if pairs and pairs[-1][1] is None:  # a 转正 decision waits for the 党委's approval (DEV-18)
+        next_no = CONFIRMATION_APPROVAL
+    elif 17 not in recorded:  # the 党委 talks to the new member and approves (DEV-14)
+        next_no = 16 if 16 not in recorded else 17
+    else:  # the oath, the application and the 转正 meeting, by the end of probation (DEV-15)
+        next_no = next((no for no in (20, 22) if no not in recorded), CONFIRMATION_MEETING)
+    return (next_no, *due_of(BY_NO[next_no], records, roster))
 
 
 def due_cases(cases_qs, on, days=30):

@@ -24,6 +24,7 @@ from dangjian.core import idcard
 from dangjian.core.dates import add_months, age_on, parse_date, today
 from dangjian.core.errors import DomainError
 from dangjian.core.text import check_lengths
+from dangjian.meetings.models import MeetingType
 from dangjian.members.models import EventKind, Member, Stage
 from dangjian.members.services import (
     cancel_probation,
@@ -37,12 +38,25 @@ from dangjian.organizations.services import MAX_HEADCOUNT
 from dangjian.rules import parameters
 
 from .models import Case, CaseStep
-from .process import BY_CODE, BY_NO, CONCLUSION, MONTHS, PEOPLE, RULE_VERSION, TRAINING, VOTE, Conclusion, Step
+from .process import (
+    BY_CODE,
+    BY_NO,
+    CONCLUSION,
+    MONTHS,
+    PEOPLE,
+    PROBATION,
+    RULE_VERSION,
+    TRAINING,
+    VOTE,
+    Conclusion,
+    Step,
+)
 from .queries import (
     ADMISSION,
     CONFIRMATION_APPROVAL,
     CONFIRMATION_MEETING,
     decisions,
+    months_text,
     roster_effects,
     timeline_key,
     vote_passes,
@@ -50,8 +64,12 @@ from .queries import (
 
 # A case is held by the branch that trains the applicant: a branch-level organisation or a 党总支.
 CASE_ORG_TYPES = BRANCH_TYPES + (OrgType.GENERAL_BRANCH,)
-# Steps decided at a meeting of the case's own organisation, which may be linked to its meeting record.
-MEETING_ACTORS = ("支部委员会", "支部大会")
+# Steps decided at a meeting of the case's own organisation, which may be linked to its meeting record of
+# that type: the 支部党员大会 for the branch meeting's decisions; the 支部委员会 for the committee's, or the
+# 支部党员大会 of a branch without a committee (细则 第八条).
+MEETING_TYPES = {"支部委员会": (MeetingType.BRANCH_COMMITTEE, MeetingType.BRANCH_GENERAL),
+                 "支部大会": (MeetingType.BRANCH_GENERAL,)}
+MEETING_ACTORS = tuple(MEETING_TYPES)
 CONCLUSIONS = {10: Conclusion.REVIEW, CONFIRMATION_MEETING: Conclusion.CONFIRMATION}
 STEP_FIELDS = ("date", "people", "conclusion", "ended_on", "hours", "expected", "present", "yes", "months",
                "meeting", "note", "reason")
@@ -82,12 +100,6 @@ def _rule_source(rule_id):
     from dangjian.rules.engine import all_rules
 
     return next(r.source for r in all_rules() if r.id == rule_id)
-
-
-def _months_text(months):
-    if months % 12 == 0 and months // 12 <= 10:
-        return "一二三四五六七八九十"[months // 12 - 1] + "年"
-    return f"{months}个月"
 
 
 # ---- the case ----
@@ -396,6 +408,11 @@ def _build(case, definition, data, history):
         if meeting.held_on != date:
             raise DomainError(f"所选会议召开于{meeting.held_on}，与本步骤日期{date}不一致", field="meeting",
                               code="MEETING_DATE")
+        allowed = MEETING_TYPES[definition.actor]
+        if not set(meeting.types) & set(allowed):
+            raise DomainError(f"所选会议是{meeting.type_labels or '未标明类型的会议'}，“{title}”应关联"
+                              f"{'或'.join(MeetingType(t).label for t in allowed)}的会议记录", field="meeting",
+                              code="MEETING_TYPE")
     note, reason = (data["note"] or "").strip(), (data["reason"] or "").strip()
     check_lengths(CaseStep, {"note": note, "reason": reason})
     record = CaseStep(case=case, step=no, date=date, conclusion=conclusion, ended_on=ended_on or None,
@@ -472,7 +489,7 @@ def _talk(case, record, people, others):
     applied = _latest(others, 1).date
     months = parameters.value("talk_within_months", record.date)
     _soft(record, "DEV-02", "talk_within_months", add_months(applied, months),
-          f"应在收到入党申请书后{_months_text(months)}内派人谈话")
+          f"应在收到入党申请书后{months_text(months)}内派人谈话")
 
 
 def _full_members(people, days, rule, param, role):
@@ -502,7 +519,7 @@ def _candidate(case, record, people, others):
     earliest = add_months(activist, months)
     if record.date < earliest:
         raise RuleRefusal(f"{cite('DEV-06', 'activist_training_months', record.date)}，确定发展对象须在确定为入党积极分子"
-                          f"{_months_text(months)}以上，最早{earliest}", rule="DEV-06", field="date")
+                          f"{months_text(months)}以上，最早{earliest}", rule="DEV-06", field="date")
 
 
 def _sponsors(case, record, people, others):
@@ -576,7 +593,7 @@ def _approval(case, record, people, others):
     meeting = _latest(others, ADMISSION).date
     months = parameters.value("approval_within_months", record.date)
     _soft(record, "DEV-14", "approval_within_months", add_months(meeting, months),
-          f"上级党委应在支部大会通过接收决议后{_months_text(months)}内审批")
+          f"上级党委应在支部大会通过接收决议后{months_text(months)}内审批")
 
 
 def _confirmation_meeting(case, record, people, others):
@@ -585,13 +602,13 @@ def _confirmation_meeting(case, record, people, others):
     _vote(record, "DEV-20", "讨论预备党员转正的支部大会")
     if record.conclusion != Conclusion.EXTENDED:
         return
-    low = parameters.value("extension_months_min", record.date)
-    high = parameters.value("extension_months_max", record.date)
+    low = parameters.value(PROBATION.extension_min, record.date)
+    high = parameters.value(PROBATION.extension_max, record.date)
     if not low <= record.months <= high:
-        raise RuleRefusal(f"{cite('DEV-17', 'extension_months_max', record.date)}，延长预备期应为{low}至{high}个月，"
+        raise RuleRefusal(f"{cite('DEV-17', PROBATION.extension_max, record.date)}，延长预备期应为{low}至{high}个月，"
                           f"本次为{record.months}个月", rule="DEV-17", field="months")
     earlier = [r for r in others if r.step == CONFIRMATION_MEETING and r.conclusion == Conclusion.EXTENDED]
-    if earlier:
+    if len(earlier) >= PROBATION.extensions:
         raise RuleRefusal(f"{cite('DEV-17', 'extension_months_max', record.date)}，预备期只能延长一次，"
                           f"已于{earlier[0].date}延长{earlier[0].months}个月", rule="DEV-17", field="conclusion")
 
@@ -600,7 +617,7 @@ def _confirmation_approval(case, record, people, others):
     meeting = _latest(others, CONFIRMATION_MEETING, on=record.date).date
     months = parameters.value("confirmation_approval_within_months", record.date)
     _soft(record, "DEV-18", "confirmation_approval_within_months", add_months(meeting, months),
-          f"上级党委应在支部大会讨论转正后{_months_text(months)}内审批")
+          f"上级党委应在支部大会讨论转正后{months_text(months)}内审批")
 
 
 _RULES = {2: _talk, 5: _contacts, 7: _candidate, 9: _sponsors, 10: _review, 11: _training, 12: _committee_review,

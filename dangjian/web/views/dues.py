@@ -29,10 +29,9 @@ from dangjian.core.dates import add_months, parse_month, reference_day, today
 from dangjian.core.errors import DomainError
 from dangjian.dues import services
 from dangjian.dues.models import BaseDeclaration, Payment, PaymentKind
-from dangjian.dues.queries import _Ledger, member_dues, month_statement, year_statement
+from dangjian.dues.queries import member_dues, month_lines_by_org, month_statement, year_statement
 from dangjian.dues.queries import Totals
 from dangjian.dues.services import FLAT, NONE_DUE, PAID, SHORT, STATUSES, UNPAID, ZERO, month_label
-from dangjian.members.models import MemberEvent
 from dangjian.organizations.models import MEMBERSHIP_TYPES, under
 
 from ..exports import DUES_LINE_HEADERS, DUES_LINE_WIDTHS, dues_workbook
@@ -164,22 +163,14 @@ def dues_root(request):
 
 def subtree_collection(user, root, month):
     """[OrgCollection] of the organisations holding memberships in `root`'s subtree that the user may see
-    and that held members in `month`, in tree order. Set-wise: the members ever held by them, with their
-    events, bases and payments, are read in four queries (the same ledger as `queries.month_statement`,
-    so each organisation's lines are exactly its month's statement)."""
+    and that held members in `month`, in tree order (dues.queries.month_lines_by_org: four queries)."""
     orgs = visible_orgs(user).filter(org_type__in=MEMBERSHIP_TYPES)
     if root is not None:
         orgs = orgs.filter(under(root.path))
     by_pk = {o.pk: o for o in orgs.order_by("path")}
     if not by_pk:
         return []
-    held = MemberEvent.objects.filter(org__in=orgs).values("member_id")
-    ledger = _Ledger(held, month, month)
-    lines = defaultdict(list)
-    for member in ledger.members:
-        org_id, line = ledger.line(member, month)
-        if line is not None and org_id in by_pk:
-            lines[org_id].append(line)
+    lines = month_lines_by_org(orgs, month)
     return [OrgCollection(org, lines[pk], Totals.of(lines[pk])) for pk, org in by_pk.items() if lines[pk]]
 
 

@@ -42,6 +42,7 @@ from dangjian.recruitment.queries import (
     decisions,
     due_cases,
     timeline_key,
+    timing_text,
 )
 
 from ..forms import CaseFilter, CaseOpenForm, CaseStepForm, DiscontinueForm, add_domain_error
@@ -228,7 +229,8 @@ def step_form(request, case, definition, data=None):
     meetings = None
     if definition.actor in services.MEETING_ACTORS:
         applied = min((r.date for r in case.steps.all() if r.step == 1), default=None)
-        meetings = Meeting.objects.filter(org=case.org).order_by("-held_on", "-id")
+        meetings = (Meeting.objects.filter(org=case.org, kinds__kind__in=services.MEETING_TYPES[definition.actor])
+                    .distinct().order_by("-held_on", "-id"))
         if applied:
             meetings = meetings.filter(held_on__gte=applied)
     show_reason = bool(data is not None and (data.get("reason") or "").strip())
@@ -261,7 +263,8 @@ def timeline(records, user):
 
 
 def step_overview(records, state, available):
-    """The 25 steps by stage, each marked done (with its dates), next, or pending."""
+    """The 25 steps by stage, each marked done (with its dates), next, or pending, with who acts, its
+    timing rule and the papers it produces (process.STEPS)."""
     dates = defaultdict(list)
     for r in records:
         dates[r.step].append(r.date)
@@ -272,7 +275,8 @@ def step_overview(records, state, available):
         for s in (s for s in STEPS if s.stage == no):
             mark = "done" if dates[s.no] else "next" if s.no == next_no else "pending"
             rows.append({"step": s, "mark": mark, "mark_label": MARKS[mark], "dates": dates[s.no],
-                         "available": s in available})
+                         "available": s in available, "timing": timing_text(s, state.on),
+                         "documents": "、".join(s.documents)})
         stages.append({"no": no, "label": label, "steps": rows,
                        "current": no == state.stage and state.status in (OPEN, PROBATIONARY)})
     return stages
