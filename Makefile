@@ -38,11 +38,12 @@ demo: install
 # The browser tests drive Debian's chromium with CJK fonts. Installed here when missing and we are root;
 # otherwise those tests are skipped and say why.
 browsers:
-	@if command -v chromium >/dev/null 2>&1 && dpkg -s fonts-noto-cjk >/dev/null 2>&1; then :; \
+	@if command -v chromium >/dev/null 2>&1 && dpkg -s fonts-noto-cjk >/dev/null 2>&1 \
+		&& command -v pdftoppm >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "正在安装 chromium 和 fonts-noto-cjk（浏览器测试用）……"; \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-			chromium fonts-noto-cjk >/dev/null; } || echo "安装失败：浏览器测试将被跳过"; \
+			chromium fonts-noto-cjk poppler-utils >/dev/null; } || echo "安装失败：浏览器测试将被跳过"; \
 	else echo "未安装 chromium/fonts-noto-cjk 且当前不是 root：浏览器测试将被跳过"; fi
 
 test: install-test browsers

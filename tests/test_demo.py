@@ -1,5 +1,8 @@
 """The demonstration group: built once for the module (twice, to prove it is deterministic), small."""
 import datetime
+import io
+import json
+from decimal import Decimal
 from io import StringIO
 from types import SimpleNamespace
 
@@ -28,6 +31,17 @@ from dangjian.organizations.models import (
     under,
 )
 from dangjian.organizations.queries import secretary_on, term_status, term_statuses, tree_on
+from dangjian.assistance.models import Project, ProjectKind
+from dangjian.demo.education import planted_education
+from dangjian.demo.governance import CITY_MATTERS, ROOT, planted_governance
+from dangjian.demo.rectification import PLANTED_OVERDUE, RANDOM_OVERDUE, planted_rectification
+from dangjian.education.models import Training, TrainingKind
+from dangjian.education.queries import standings
+from dangjian.governance.models import Matter, PriorStudyList, StudyStatus
+from dangjian.governance.queries import list_entry, list_versions
+from dangjian.rectification.models import OVERDUE, EventKind, Problem, ProblemSource, ProblemState
+from dangjian.rectification.queries import problems_for_year
+from dangjian.rules.engine import Window, run_checks
 
 MEMBERS = 200
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -231,7 +245,8 @@ def test_the_planted_gaps_are_in_the_database(demo, db, plan):
     # What a small demo plants too (the committee gaps need branches of 7 or more members).
     assert {("MTG-09", "JT0304", "2018-07"), ("MTG-09", "JT0304", "2018-08"), ("MTG-02", "JT0500", "2018-06-22"),
             ("MTG-15", "JT", "2018"), ("MTG-16", "JT1206", "2018"), ("TERM-02", "JT", "2018-12-20"),
-            ("TERM-02", "JT0704", "2018-03-20"), ("TERM-04", "JT1010", "2018-08-11")} <= found
+            ("TERM-02", "JT0704", "2018-03-20"), ("TERM-04", "JT1010", "2018-08-11"),
+            ("ELE-02", "JT0306", "2018-05-18"), ("ELE-05", "JT0603", "2018-09-14")} <= found
     for rule, code, period in plan.findings:
         org = Organization.objects.get(code=code)
         if rule in GAP_KINDS:
@@ -258,12 +273,26 @@ def test_the_planted_gaps_are_in_the_database(demo, db, plan):
             assert secretary_on(org, YEAR_END) is None
             left = CommitteePost.objects.filter(org=org, post=Post.SECRETARY, ended_on__lt=YEAR_END).latest("ended_on")
             assert (left.ended_on + datetime.timedelta(days=1)).isoformat() == period
+        elif rule in ("ELE-02", "ELE-05"):
+            e = Election.objects.get(org=org, held_on=datetime.date.fromisoformat(period))
+            assert e.candidates < e.seats * 6 / 5 if rule == "ELE-02" else e.present * 5 <= e.expected * 4
         else:
             raise AssertionError(rule)
     # The one vote without quorum; every other vote passed.
     assert Vote.objects.get(result=VoteResult.NO_QUORUM).meeting.org.code == "JT0500"
     others = Vote.objects.exclude(result=VoteResult.NO_QUORUM)
     assert set(others.values_list("result", flat=True)) == {VoteResult.PASSED}
+
+
+def test_the_check_finds_exactly_the_planted_elections(demo, db, plan):
+    # Every other election of the demo had its 20% margin and more than four fifths present, in any year.
+    expected = {f for f in plan.findings if f[0].startswith("ELE-")}
+    assert {(f.rule, f.org, f.date.isoformat()) for f in _check("ELE-")} == expected
+    from dangjian.organizations import counting
+
+    flawed = [e for e in Election.objects.all() if e.candidates < counting.min_candidates(e.seats, e.held_on)
+              or not counting.quorum_met(e.expected, e.present, e.held_on)]
+    assert {(e.org.code, e.held_on.isoformat()) for e in flawed} == {(org, day) for _, org, day in expected}
 
 
 def test_2018_has_secretaries_and_terms_but_the_planted_ones(demo, db, plan):
@@ -325,3 +354,172 @@ def test_2018_dues_are_collected_but_for_the_planted_arrears(demo, db):
     assert Payment.objects.filter(month__year=2018).count() > 10 * Member.objects.count()
     assert BaseDeclaration.objects.filter(month=datetime.date(2018, 7, 1)).exists()  # raises in July
     assert Payment.objects.filter(kind="extra").exists()
+
+
+def test_the_group_signs_letters_with_each_city_and_scores_all_but_one(demo, db):
+    from dangjian.responsibility.models import Duty, Letter, Responsibility
+    from dangjian.responsibility.queries import ranking
+
+    cities = Organization.objects.filter(parent__code=generator.ROOT_CODE, org_type=OrgType.COMMITTEE,
+                                         dissolved_on__isnull=True)
+    letters = Letter.objects.filter(from_org__code=generator.ROOT_CODE, year=2018)
+    assert set(letters.values_list("to_org", flat=True)) == set(cities.values_list("pk", flat=True))
+    ranked = ranking(Organization.objects.get(code=generator.ROOT_CODE), 2018)
+    assert [r.unscored for _, r in ranked].count(3) == 1  # the one city still to be scored
+    assert Responsibility.objects.filter(org__code=generator.ROOT_CODE, year=2018, duty=Duty.FIRST).count() == 1
+
+
+def test_the_2018_appraisal_round_is_tallied(demo, db):
+    from dangjian.appraisal.models import Ballot, Round
+    from dangjian.appraisal.queries import tally
+    from dangjian.rectification.models import Problem
+
+    round_ = Round.objects.get(org__code=generator.ROOT_CODE, year=2018)
+    tallies = tally(round_)
+    assert tallies and all(t.valid == Ballot.objects.filter(round=round_).count() == 60 for t in tallies)
+    graded = [t for t in tallies if t.grade]
+    assert len(graded) == len(tallies) - 1  # the city whose letter is still to be scored has no grade yet
+    assert Problem.objects.filter(source="appraisal", year=2018).count() == 2
+
+
+# ---- The demo's 党员教育 and 帮扶: a 200-member demo built once for the module. The check finds exactly the
+
+
+def test_the_check_finds_exactly_the_planted_study_hours(demo, db):
+    planted = planted_education()
+    found = {(f.rule, f.person, f.period) for f in run_checks(window=Window(YEAR_END), rules=["EDU-01", "EDU-02"])}
+    assert found == planted
+    assert {rule for rule, _, _ in planted} == {"EDU-01", "EDU-02"}
+    assert len(planted) >= 4
+
+
+def test_every_other_member_reaches_the_requirement_and_committee_members_56(demo, db):
+    year = standings(2018)
+    judged = [s for s in year if s.judged]
+    assert len(judged) > 0.8 * len(year)
+    short = {s.member_id for s in judged if s.short}
+    assert len(short) == len(planted_education())
+    committee = [s for s in judged if s.committee and s.member_id not in short]
+    assert committee and all(s.total >= 56 for s in committee)
+    assert all(s.total >= 32 for s in judged if s.member_id not in short)
+    # The 党课 attended count too (the demo lists attendance at some meetings).
+    assert any(s.hours.lectures for s in judged)
+
+
+def test_the_new_committee_members_sat_the_rotation_training(demo, db):
+    new = set(CommitteePost.objects.filter(started_on__year=2018).values_list("member_id", flat=True))
+    rotated = set(Training.objects.filter(kind=TrainingKind.ROTATION, held_on__year=2018)
+                  .values_list("member_id", flat=True))
+    assert new and rotated <= new
+    assert len(rotated) >= 0.9 * len(new)
+
+
+def test_the_rows_are_written_through_the_service(demo, db):
+    assert Training.objects.count() > 2 * MEMBERS
+    assert AuditEntry.objects.filter(action="training.create", actor__isnull=True).count() == Training.objects.count()
+    assert not Training.objects.exclude(held_on__year=2018).exists()
+
+
+def test_the_seeds_assistance_projects_are_there(demo, db):
+    projects = list(Project.objects.select_related("org", "member"))
+    kinds = [p.kind for p in projects]
+    assert all(p.org.code == generator.ROOT_CODE for p in projects)
+    # 两名驻村第一书记, young full members of the group stationed in 2018
+    secretaries = [p for p in projects if p.kind == ProjectKind.FIRST_SECRETARY]
+    assert len(secretaries) == 2 and len({p.member_id for p in secretaries}) == 2
+    assert len({p.target for p in secretaries}) == 2
+    assert all(p.member.birth_date.year >= 1983 and p.started_on.year == 2018 for p in secretaries)
+    # 两个贫困村的基础设施; 黑猪养殖场入股 with its yearly dividend; 两个黄牛养殖场
+    assert kinds.count(ProjectKind.INFRASTRUCTURE) == 2
+    pig = next(p for p in projects if "黑猪" in p.name)
+    assert pig.kind == ProjectKind.EQUITY and pig.invested > 0 and pig.annual_return > 0
+    cattle = [p for p in projects if "黄牛" in p.name]
+    assert len(cattle) == 2 and all(p.kind == ProjectKind.INVESTMENT and p.invested > 0 for p in cattle)
+    assert sum(p.invested or Decimal(0) for p in projects) > 0
+    assert AuditEntry.objects.filter(action="assistance.create").count() == len(projects) == 7
+
+
+# ---- 三重一大 in the demo group (built once for the module, small): the group's and some city 党委s' 2018 matters, most
+
+
+def test_the_check_finds_exactly_the_planted_matters(demo, db):
+    found = {(f.rule, f.org, f.date.isoformat()) for f in run_checks(window=Window(YEAR_END), rules=["SOE-03"])}
+    planted = planted_governance()
+    assert found == planted
+    # The group's two (no study; the board a week before the 党委会) and one of each in two cities.
+    assert len(planted) == 4 and sum(1 for _, org, _ in planted if org == ROOT) == 2
+    assert {day for _, org, day in planted if org == ROOT} == {"2018-08-20", "2018-09-27"}
+    out = io.StringIO()
+    call_command("check", "--year", "2018", "--format", "json", stdout=out)
+    assert {(f["rule"], f["org"], f["date"]) for f in json.loads(out.getvalue()) if f["rule"] == "SOE-03"} == planted
+
+
+def test_most_matters_were_studied_first_at_a_committee_meeting_the_demo_holds(demo, db):
+    matters = list(Matter.objects.select_related("org", "study_meeting"))
+    statuses = [m.study_status for m in matters]
+    assert statuses.count(StudyStatus.DONE) > len(matters) // 2
+    assert {StudyStatus.DONE, StudyStatus.MISSING, StudyStatus.LATE, StudyStatus.COMMITTEE} == set(statuses)
+    for m in matters:
+        assert m.decided_on.year == 2018
+        if m.study_meeting:
+            assert m.study_meeting.org == m.org and m.study_meeting.held_on == m.studied_on
+            assert MeetingType.COMMITTEE in m.study_meeting.types
+    # No 党委会 was added for them: every one is a monthly 党委会 of the group or a city (from July).
+    studied = {m.study_meeting for m in matters if m.study_meeting}
+    assert studied and all("月党委会" in s.subject for s in studied)
+    cities = {m.org.code for m in matters} - {ROOT}
+    assert 1 <= len(cities) <= CITY_MATTERS
+    assert all(Organization.objects.get(code=c).parent.code == ROOT for c in cities)
+    assert any(m.study_status == StudyStatus.DONE and m.studied_on == m.decided_on for m in matters)  # same day
+
+
+def test_the_group_revised_its_prior_study_list_in_2018(demo, db):
+    root = Organization.objects.get(code=ROOT)
+    versions = list_versions(root)
+    assert [v.valid_from for v in versions] == [datetime.date(2018, 7, 1), datetime.date(2017, 1, 1)]
+    assert PriorStudyList.objects.exclude(org=root).count() >= 1
+    matters = Matter.objects.filter(org=root)
+    assert all(list_entry(m, versions).listed is not None for m in matters)
+
+
+# ---- 问题整改 in the demo group (built once for the module, small): 2017's problems rectified and closed in 2018 and
+
+
+def test_the_check_finds_exactly_the_planted_overdue_problems(demo, db):
+    found = {(f.rule, f.org, f.date.isoformat()) for f in run_checks(window=Window(YEAR_END), rules=["RECT-01"])}
+    planted = planted_rectification()
+    assert found == planted
+    assert len(planted) == len(PLANTED_OVERDUE) + RANDOM_OVERDUE
+    assert {(org, day.isoformat()) for org, day in PLANTED_OVERDUE.items()} <= {(o, d) for _, o, d in planted}
+    out = io.StringIO()
+    call_command("check", "--year", "2018", "--format", "json", stdout=out)
+    assert {(f["rule"], f["org"], f["date"]) for f in json.loads(out.getvalue()) if f["rule"] == "RECT-01"} == planted
+
+
+def test_2017s_problems_were_rectified_and_closed_in_2018_and_carried_into_its_ledger(demo, db):
+    old = list(Problem.objects.filter(year=2017))
+    assert len(old) >= 5
+    assert all(p.completed_on.year == 2018 and p.closed_on.year == 2018 for p in old)
+    ledger_2018 = set(problems_for_year(None, 2018).values_list("number", flat=True))
+    assert {p.number for p in old} <= ledger_2018
+    assert any(p.completed_late for p in old)  # 逾期完成: no finding, it is completed
+
+
+def test_2018s_problems_are_in_every_state_from_every_source(demo, db):
+    new = list(Problem.objects.filter(year=2018))
+    assert {p.status_on(YEAR_END) for p in new} == {ProblemState.OPEN, OVERDUE, ProblemState.COMPLETED,
+                                                   ProblemState.CLOSED}
+    assert {p.source for p in Problem.objects.all()} == set(ProblemSource.values)
+    # Each one went through the services: a registration row, and a row for each step it took.
+    for p in Problem.objects.prefetch_related("events"):
+        kinds = [e.kind for e in p.events.all()]
+        assert kinds[0] == EventKind.CREATED
+        assert (EventKind.COMPLETED in kinds) == (p.completed_on is not None)
+        assert (EventKind.CLOSED in kinds) == (p.closed_on is not None)
+
+
+def test_the_logins_branch_has_an_overdue_problem_and_one_waiting_for_the_level_above(demo, db):
+    branch = Organization.objects.get(code=generator.DEMO_BRANCH)
+    states = {p.status_on(YEAR_END) for p in Problem.objects.filter(org=branch)}
+    assert {OVERDUE, ProblemState.COMPLETED} <= states
+    assert all(p.owner is not None for p in Problem.objects.filter(org=branch))

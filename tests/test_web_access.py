@@ -180,9 +180,11 @@ def test_it_offers_the_ledger_only_to_roles_that_may_reveal_ids(cast):
     def labels(user):
         return [label for _, label, _ in context.navigation(user)]
 
-    assert labels(cast.admin) == ["工作台", "组织", "党员", "发展党员", "党费", "导入导出", "审计"]
-    assert labels(cast.a01admin) == ["工作台", "组织", "党员", "发展党员", "党费", "导入导出", "审计"]
-    assert labels(cast.shuji) == ["工作台", "组织", "党员", "发展党员", "党费", "审计"]
+    # The sections of later issues (整改, …) sit between 党费 and 导入导出; the ledger is what differs by role.
+    staff = ["工作台", "组织", "党员", "发展党员", "党费", "整改"]
+    assert labels(cast.admin)[:6] == labels(cast.a01admin)[:6] == labels(cast.shuji)[:6] == staff
+    assert labels(cast.admin)[-2:] == labels(cast.a01admin)[-2:] == ["导入导出", "审计"]
+    assert "导入导出" not in labels(cast.shuji) and labels(cast.shuji)[-1] == "审计"
     assert labels(cast.dangyuan) == ["我的档案"]
 
 

@@ -63,10 +63,17 @@ from dangjian.organizations.services import (
     record_election,
 )
 from dangjian.recruitment.models import Case, CaseStep
+from dangjian.responsibility.models import Indicator, Responsibility
 from dangjian.rules import parameters
 
+from .appraisal import write_appraisal
+from .assistance import write_assistance
 from .dues import write_dues
+from .education import write_education
+from .governance import write_governance
 from .recruitment import plan_cases, write_cases
+from .rectification import write_rectification
+from .responsibility import write_responsibility
 
 SEED = 20181231
 DEMO_PASSWORD = "demo1234"
@@ -596,8 +603,6 @@ def _branch(rng, plan, org, codes, holders, today):
         expected = max(1, size + rng.randint(-3, 3))
         present = expected - rng.randint(0, max(0, expected // 10))
         candidates = math.ceil(seats * 1.2) + (1 if rng.random() < 0.3 else 0)
-        if held.year == 2018 and seats >= 3 and org.code.endswith("2"):
-            candidates = seats  # 等额选举: the kind of flaw ELE-02 finds
         postponed = add_months(today, 4) if kind == "postponed" and index == len(elections) - 1 else None
         plan.elections.append(ElectionPlan(org.code, held, term, expected, present, seats, candidates, postponed))
     start = elections[-1] if elections else max(org.founded_on + datetime.timedelta(days=20), D(2016, 3, 1))
@@ -665,11 +670,14 @@ NO_QUORUM_COMMITTEE = ("JT0803", 9)                                             
 SILENT_SECRETARY = "JT1206"                                                      # MTG-16
 OVERDUE_2018 = ("JT0704", (D(2015, 3, 20), D(2019, 3, 15)))                      # TERM-02: elections
 VACANT_2018 = ("JT1010", (D(2016, 4, 15), D(2019, 4, 12)), D(2018, 8, 10))       # TERM-04: elections, left on
+# ELE-02 / ELE-05: elections (the 2015 one, then the flawed one of 2018) and the flaw of the 2018 election.
+ELECTION_FLAWS_2018 = {"JT0306": ((D(2015, 5, 22), D(2018, 5, 18)), "ELE-02"),    # 等额: as many candidates as seats
+                       "JT0603": ((D(2015, 9, 18), D(2018, 9, 14)), "ELE-05")}    # 4/5 or fewer present
 
 # What `dangjian check --year 2018` finds among the rules planted here, for the default demo: the plan's own
 # findings (`plan.findings`) equal this with DEFAULT_MEMBERS (tests/test_demo.py holds them to it).
 # (rule, org code, period or date: the month, quarter or year missed, the meeting's date, the term's end,
-# the day the secretary's post fell vacant.)
+# the day the secretary's post fell vacant, the election's date.)
 PLANTED_2018 = (
     ("MTG-01", "JT0601", "2018-Q3"),
     ("MTG-02", "JT0500", "2018-06-22"),
@@ -685,6 +693,7 @@ PLANTED_2018 = (
     ("MTG-16", "JT1206", "2018"),
     ("TERM-02", "JT", "2018-12-20"), ("TERM-02", "JT0704", "2018-03-20"),
     ("TERM-04", "JT1010", "2018-08-11"),
+    ("ELE-02", "JT0306", "2018-05-18"), ("ELE-05", "JT0603", "2018-09-14"),
 )
 
 THEME_DAYS = (5, 8, 10, 12, 15, 18, 20, 25)  # each branch's fixed 主题党日 (每月相对固定1天)
@@ -819,6 +828,8 @@ def plan_year(plan, today):
         TERM-02  JT                    term ended 2018-12-20 (elected 2013-12-20; congress on 2019-04-18)
         TERM-02  JT0704                term ended 2018-03-20 (elected 2015-03-20; next election 2019-03-15)
         TERM-04  JT1010                书记 left on 2018-08-10, nobody in post until the election of 2019-04-12
+        ELE-02   JT0306 2018-05-18     换届选举 with as many candidates as seats (等额, no 20% margin)
+        ELE-05   JT0603 2018-09-14     换届选举 with four fifths or fewer of those expected present
 
     Nothing else is missing for these rules, whatever day the demo is built. The check also reports what the
     group's shape gives as of 2018-12-31 (some 40 findings, varying a little with the day of the build):
@@ -832,6 +843,10 @@ def plan_year(plan, today):
     for code, anchors in (OVERDUE_2018, VACANT_2018[:2]):
         if code in by_code:
             _fixed_terms(plan, by_code[code], anchors, holders, by_code, today)
+    for code, (anchors, rule) in ELECTION_FLAWS_2018.items():
+        if code in by_code:
+            _fixed_terms(plan, by_code[code], anchors, holders, by_code, today)
+            _plant_election_flaw(plan, code, anchors[-1], rule)
     for org in plan.orgs:
         if org.kind in LEADER_KINDS:
             _terms_in_year(plan, org, holders, by_code)
@@ -877,6 +892,16 @@ def _fixed_terms(plan, org, anchors, holders, by_code, today):
     plan.posts = [p for p in plan.posts if p.org != org.code]
     for person, post in zip(holders(codes, dates[-1]), current):
         plan.posts.append(PostPlan(org.code, person.n, post.post, dates[-1], None, post.admin_post))
+
+
+def _plant_election_flaw(plan, code, held_on, rule):
+    """The election of `code` on `held_on` as held with the flaw `rule` finds (recorded as history)."""
+    for e in plan.elections:
+        if e.org == code and e.held_on == held_on:
+            if rule == "ELE-02":
+                e.candidates = e.seats
+            else:
+                e.present = e.expected * 4 // 5
 
 
 def _terms_in_year(plan, org, holders, by_code):
@@ -1374,6 +1399,11 @@ def findings_in_year(plan):
             out.append(("MTG-02", m.org, m.held_on.isoformat()))
         if MeetingType.BRANCH_COMMITTEE in m.types and m.present * 2 <= m.expected:
             out.append(("MTG-05Q", m.org, m.held_on.strftime("%Y-%m")))
+    for e in plan.elections:  # RULES.md's ELE-02 and ELE-05, for the elections held in the year
+        if e.held_on.year == YEAR and e.candidates < math.ceil(e.seats * 1.2):
+            out.append(("ELE-02", e.org, e.held_on.isoformat()))
+        if e.held_on.year == YEAR and e.present * 5 <= e.expected * 4:
+            out.append(("ELE-05", e.org, e.held_on.isoformat()))
     return sorted(set(out))
 
 
@@ -1420,6 +1450,12 @@ def build_demo(members=DEFAULT_MEMBERS, *, today=None, out=None):
         _write_year(plan, orgs, people, out)
         _write_cases(plan, orgs, people, out)
         write_dues(out)
+        write_governance(orgs, out)
+        write_education(orgs, people, out)
+        write_assistance(orgs, people, out)
+        write_rectification(orgs, people, out)
+        write_responsibility(orgs, out, root_code=ROOT_CODE, seed=SEED + 7)
+        write_appraisal(orgs, out, root_code=ROOT_CODE, seed=SEED + 8)
         logins = _write_users(plan, orgs, people)
     out(f"演示集团生成完毕，用时 {time.monotonic() - started:.1f} 秒")
     return logins
@@ -1487,7 +1523,7 @@ def _later_events(p, orgs):
 
 def _write_posts_and_elections(plan, orgs, people, out):
     for e in plan.elections:
-        record_election(actor=None, org=orgs[e.org], held_on=e.held_on, term_years=e.term_years,
+        record_election(actor=None, history=True, org=orgs[e.org], held_on=e.held_on, term_years=e.term_years,
                         expected=e.expected, present=min(e.present, e.expected), seats=e.seats,
                         candidates=e.candidates, postponed_to=e.postponed_to)
     for p in plan.posts:
@@ -1601,6 +1637,11 @@ def digest():
          ("member__id_number", "month", "base", "category", "reduced")),
         (Payment.objects.order_by("member__id_number", "month", "kind", "paid_on"),
          ("member__id_number", "org__code", "month", "amount", "paid_on", "kind")),
+        (Responsibility.objects.order_by("org__code", "year", "duty", "member__id_number"),
+         ("org__code", "year", "duty", "member__id_number", "areas")),
+        (Indicator.objects.order_by("letter__to_org__code", "order"),
+         ("letter__from_org__code", "letter__to_org__code", "letter__year", "letter__signed_on", "name", "points",
+          "metric", "target", "score", "evidence")),
     )
     h = hashlib.sha256()
     for queryset, fields in tables:

@@ -11,15 +11,19 @@ from openpyxl.styles import Font
 
 from dangjian.accounts.access import home_org, role_of, visible_members, visible_orgs
 from dangjian.accounts.models import RoleKind
+from dangjian.assistance.models import Project
 from dangjian.audit.services import log_action
 from dangjian.core.errors import PermissionDenied
 from dangjian.dues.models import BaseDeclaration, Payment, PaymentKind
 from dangjian.dues.services import latest_declaration
+from dangjian.education.models import Training
+from dangjian.governance.models import Matter
 from dangjian.meetings.models import Attendance, Meeting, PartyHome, Vote
 from dangjian.members.models import EventKind, ordered_events
 from dangjian.organizations.models import CommitteePost, Election, Organization, ParentLink
 from dangjian.recruitment.models import Case, CaseStep
 from dangjian.recruitment.queries import decisions, timeline_key
+from dangjian.rectification.models import Problem
 
 from . import cells
 from .cells import JOINER
@@ -29,7 +33,7 @@ from .sheets import EVENT, HELP_SHEET, SHEETS
 DATE_FORMAT = "yyyy-mm-dd"
 EVENT_LABELS = {value: label for value, label in EVENT.choices}
 EXPORT_ROLES = (RoleKind.ADMIN, RoleKind.ORG_ADMIN)
-MONEY_COLUMNS = ("缴费基数", "实缴金额")  # yuan, shown to the cent
+MONEY_COLUMNS = ("缴费基数", "实缴金额", "投入金额(万元)", "年收益(万元)", "金额(万元)")  # yuan (万元), shown to the cent
 
 
 def run_export(target, *, actor, org=None, progress=None):
@@ -101,6 +105,10 @@ def _sheet_rows(orgs, members, org_qs, member_qs):
         "组织生活": _meeting_rows(org_qs, members),
         "发展党员": _case_rows(org_qs, members),
         "党费": _payment_rows(member_qs),
+        "三重一大": _matter_rows(org_qs),
+        "问题整改": _problem_rows(org_qs, members),
+        "培训": _training_rows(member_qs),
+        "帮扶": _project_rows(org_qs, members),
         "党员之家": [_home_row(h) for h in homes],
     }
     return [(sheet, rows[sheet.name]) for sheet in SHEETS]
@@ -235,6 +243,49 @@ def _payment_rows(member_qs):
         rows.append({"id_number": p.member.id_number, "month": p.month, "base": declared[1] if declared else None,
                      "amount": p.amount, "paid_on": p.paid_on})
     return rows
+
+
+def _training_rows(member_qs):
+    """培训: every study and training row of the exported members, by member and date."""
+    rows = (Training.objects.filter(member__in=member_qs).select_related("member")
+            .order_by("member__org__path", "member__name", "member__id_number", "held_on", "subject"))
+    return [{"id_number": t.member.id_number, "held_on": t.held_on, "subject": t.subject, "hours": t.hours,
+             "kind": t.kind or None} for t in rows]
+
+
+def _project_rows(org_qs, members):
+    """帮扶: the projects of the organisations exported. Like 班子, a project naming a member who is not among
+    the exported members (a first secretary whose membership is kept elsewhere) is left to the level above."""
+    exported = {m.pk for m in members}
+    projects = (Project.objects.filter(org__in=org_qs).select_related("org", "member")
+                .order_by("org__path", "started_on", "code"))
+    return [{"code": p.code, "org": p.org.code, "target": p.target, "kind": p.kind, "name": p.name,
+             "started_on": p.started_on, "invested": p.invested, "annual_return": p.annual_return,
+             "member": p.member.id_number if p.member_id else None, "ended_on": p.ended_on, "results": p.results}
+            for p in projects if p.member_id is None or p.member_id in exported]
+
+
+def _problem_rows(org_qs, members):
+    """问题整改: the problems of the organisations exported, in tree order, by year and number. Like 组织生活,
+    a problem whose 责任人 is not among the exported members is left to the level above (the sheet carries
+    full IDs, and a row without one would not import back as it was)."""
+    exported = {m.pk for m in members}
+    problems = (Problem.objects.filter(org__in=org_qs).select_related("org", "owner")
+                .order_by("org__path", "year", "number"))
+    return [{"number": p.number, "org": p.org.code, "year": p.year, "source": p.source,
+             "description": p.description, "cause": p.cause, "measures": p.measures,
+             "owner": p.owner.id_number if p.owner_id else None, "deadline": p.deadline,
+             "completed_on": p.completed_on, "closed_on": p.closed_on}
+            for p in problems if p.owner_id is None or p.owner_id in exported]
+
+
+def _matter_rows(org_qs):
+    """三重一大: the matters of the 党委s exported, in tree order and by decision date. The 前置研究 meeting is
+    not a column: the importer links it again by its date from the 组织生活 sheet."""
+    matters = Matter.objects.filter(org__in=org_qs).select_related("org").order_by("org__path", "decided_on", "number")
+    return [{"number": m.number, "org": m.org.code, "name": m.name, "category": m.category,
+             "studied_on": m.studied_on, "deciding_body": m.deciding_body, "decided_on": m.decided_on,
+             "amount": m.amount, "decision_note": m.decision_note} for m in matters]
 
 
 def _home_row(h):

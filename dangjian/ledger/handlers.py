@@ -15,10 +15,16 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from dangjian.accounts.access import home_org, visible_members, visible_orgs
+from dangjian.assistance import services as assistance
+from dangjian.assistance.models import Project
 from dangjian.core.errors import DomainError
 from dangjian.core.masking import mask_id_number
 from dangjian.dues import services as dues
 from dangjian.dues.models import Payment, PaymentKind
+from dangjian.education import services as education
+from dangjian.education.models import Training
+from dangjian.governance import services as governance
+from dangjian.governance.models import Matter
 from dangjian.meetings import services as meetings
 from dangjian.meetings.models import Meeting, MeetingType, PartyHome
 from dangjian.members import services as members
@@ -29,6 +35,8 @@ from dangjian.recruitment import services as recruitment
 from dangjian.recruitment.models import Case
 from dangjian.recruitment.process import BY_NO as STEP_BY_NO
 from dangjian.recruitment.queries import roster_effects
+from dangjian.rectification import services as rectification
+from dangjian.rectification.models import Problem
 
 IMPORT_NOTE = "台账导入"
 
@@ -412,12 +420,40 @@ def election_row(ctx, row):
     org = ctx.org(row["org"], field="org")
     values = {f: row[f] for f in orgs.ELECTION_FIELDS if f in row.present}
     election = Election.objects.filter(org=org, held_on=row["held_on"]).first()
+    # History: an election breaking ELE-02 or ELE-05 is recorded as it happened (finish_elections reports it).
     if election is None:
-        orgs.record_election(actor=ctx.actor, org=org, held_on=row["held_on"], **values)
+        orgs.record_election(actor=ctx.actor, org=org, held_on=row["held_on"], history=True, **values)
         return "created", f"登记换届 {org.code}（{row['held_on']}）"
-    if orgs.update_election(election, actor=ctx.actor, **values):
+    if orgs.update_election(election, actor=ctx.actor, history=True, **values):
         return "updated", f"修改换届 {org.code}（{row['held_on']}）"
     return "unchanged", ""
+
+
+# The column of the 换届 row an ELE-* finding is about.
+ELECTION_FINDING_COLUMNS = {"ELE-02": "candidates", "ELE-05": "present"}
+
+
+def finish_elections(ctx):
+    """An election breaking ELE-02 or ELE-05 is imported as it happened, not refused; the import reports it
+    on its row, in the rule's own words (the rule objects' `problem`), whatever the election's year."""
+    from dangjian.rules.engine import all_rules
+
+    failed = ctx.failed.get("换届", ())
+    rows = [r for r in ctx.rows.get("换届", ()) if r.key not in failed]
+    if not rows:
+        return
+    rules = [r for r in all_rules() if r.id in ELECTION_FINDING_COLUMNS]
+    stored = Election.objects.filter(org__code__in={r["org"] for r in rows}).select_related("org")
+    by_key = {(e.org.code, e.held_on): e for e in stored}
+    for row in rows:
+        election = by_key.get((row["org"], row["held_on"]))
+        if election is None:
+            continue
+        for rule in rules:
+            message = rule.problem(election)
+            if message:
+                ctx.result.warn(row.sheet.name, row.number, row.sheet.column_for(ELECTION_FINDING_COLUMNS[rule.id]),
+                                rule.id, f"已按台账原样导入；{rule.id}：{message}（{rule.source}）")
 
 
 # ---- 组织生活 ----
@@ -837,3 +873,157 @@ def dues_row(ctx, row):
     if any(getattr(payment, name) != value for name, value in changes.items()):
         changed = dues.update_payment(payment, actor=ctx.actor, history=True, **changes) or changed
     return ("updated", f"修改党费 {label}") if changed else ("unchanged", "")
+
+
+# ---- 培训 ----
+
+def training_row(ctx, row):
+    member = _roster_member(ctx, row["id_number"], field="member")
+    label = f"{member.name}（{mask_id_number(member.id_number)}）{row['held_on']}“{row['subject']}”"
+    training = Training.objects.filter(member=member, held_on=row["held_on"], subject=row["subject"]).first()
+    if training is None:
+        education.record_training(member, actor=ctx.actor, held_on=row["held_on"], subject=row["subject"],
+                                  hours=row["hours"], kind=row["kind"] or "")
+        return "created", f"登记学习培训 {label}"
+    changes = {"hours": row["hours"]}
+    if "kind" in row.present:
+        changes["kind"] = row["kind"] or ""
+    changed = education.update_training(training, actor=ctx.actor, **changes)
+    return ("updated", f"修改学习培训 {label}") if changed else ("unchanged", "")
+
+
+# ---- 帮扶 ----
+
+PROJECT_COLUMNS = ("org", "target", "kind", "name", "started_on", "ended_on", "invested", "annual_return", "member",
+                   "results")
+
+
+def assistance_row(ctx, row):
+    values = {name: row[name] for name in PROJECT_COLUMNS if name in row.present}
+    values["org"] = ctx.org(row["org"], field="org")
+    if "member" in values:
+        values["member"] = _roster_member(ctx, row["member"], field="member") if row["member"] else None
+    if "results" in values:
+        values["results"] = values["results"] or ""
+    project = Project.objects.filter(code=row["code"]).select_related("org").first()
+    label = f"{row['code']} {row['name']}"
+    if project is None:
+        assistance.create_project(actor=ctx.actor, code=row["code"], **values)
+        return "created", f"登记帮扶项目 {label}"
+    if not visible_orgs(ctx.actor).filter(pk=project.org_id).exists():
+        raise DomainError(f"项目编号“{row['code']}”已由范围外的组织登记", field="code", code="FORBIDDEN")
+    changed = assistance.update_project(project, actor=ctx.actor, **values)
+    return ("updated", f"修改帮扶项目 {label}") if changed else ("unchanged", "")
+
+
+# ---- 问题整改 ----
+
+PROBLEM_COLUMNS = ("org", "year", "source", "description", "cause", "measures", "owner", "deadline")
+
+
+def _problem_dates(row, problem):
+    """(完成日期, 销号日期) the row says, a column left out meaning "as recorded"; refused when they cannot be."""
+    completed = row["completed_on"] if "completed_on" in row.present else (problem.completed_on if problem else None)
+    closed = row["closed_on"] if "closed_on" in row.present else (problem.closed_on if problem else None)
+    if closed and not completed:
+        raise DomainError("填写了销号日期，须同时填写完成日期：问题须先完成整改，再由上级党组织验收销号", field="closed_on",
+                          code="REQUIRED")
+    if closed and closed < completed:
+        raise DomainError(f"销号日期{closed}早于完成日期{completed}：销号须在完成整改之后", field="closed_on",
+                          code="DATE_ORDER")
+    return completed, closed
+
+
+def problem_row(ctx, row):
+    """History, as the row has it: a new problem is registered, completed and closed on the row's dates
+    through the services (so the closing is still the higher level's: FORBIDDEN otherwise). An existing
+    one is corrected; its 完成日期 and 销号日期 only move forward (a date recorded is not rewritten by an
+    import: RECT_CONFLICT; a verification refused is 退回 on the problem's page)."""
+    values = {name: row[name] for name in PROBLEM_COLUMNS if name in row.present}
+    values["org"] = ctx.org(row["org"], field="org")
+    if "owner" in values:
+        values["owner"] = _roster_member(ctx, row["owner"], field="owner") if row["owner"] else None
+    for name in ("cause", "measures"):
+        if name in values:
+            values[name] = values[name] or ""
+    problem = Problem.objects.filter(number=row["number"]).select_related("org", "owner").first()
+    if problem is not None and not visible_orgs(ctx.actor).filter(pk=problem.org_id).exists():
+        raise DomainError(f"问题编号“{row['number']}”已由范围外的组织登记", field="number", code="FORBIDDEN")
+    completed, closed = _problem_dates(row, problem)
+    label = f"{row['number']} {values['org'].code}"
+    if problem is None:
+        # The ledger does not say when the problem was put on the list: the latest day the row allows (a
+        # year that cannot be is left to the service to refuse).
+        on, year = None, row["year"]
+        if rectification.FIRST_YEAR <= year <= ctx.today.year:
+            on = min(datetime.date(year, 12, 31), row["deadline"], completed or datetime.date.max, ctx.today)
+            on = max(on, datetime.date(year, 1, 1))
+        problem = rectification.record_problem(actor=ctx.actor, number=row["number"], on=on, **values)
+        outcome = "created", f"登记整改问题 {label}"
+    else:
+        differs = any(getattr(problem, name) != value for name, value in values.items())
+        changed = differs and rectification.update_problem(problem, actor=ctx.actor, **values)
+        outcome = ("updated", f"修改整改问题 {label}") if changed else ("unchanged", "")
+    for field_name, recorded, given in (("completed_on", problem.completed_on, completed),
+                                        ("closed_on", problem.closed_on, closed)):
+        if recorded is not None and recorded != given:
+            header = "完成日期" if field_name == "completed_on" else "销号日期"
+            raise DomainError(f"已登记的{header}为{recorded}，与本行（{given or '空'}）不一致；导入不能改写整改历史，"
+                              "验收未通过的请在问题页面退回整改", field=field_name, code="RECT_CONFLICT")
+    moved = False
+    for field_name, given, move in (("completed_on", completed, rectification.complete_problem),
+                                    ("closed_on", closed, rectification.close_problem)):
+        if given and getattr(problem, field_name) is None:
+            try:
+                move(problem, actor=ctx.actor, on=given, note=IMPORT_NOTE)
+            except DomainError as error:  # a refused move is about its own date's column
+                raise DomainError(error.message, field=field_name, code=error.code) from None
+            moved = True
+    if moved and outcome[0] == "unchanged":
+        outcome = "updated", f"整改问题 {label}：登记完成/销号"
+    return outcome
+
+
+# ---- 三重一大 ----
+
+MATTER_COLUMNS = ("name", "category", "amount", "deciding_body", "decided_on", "studied_on", "decision_note")
+
+
+def matter_row(ctx, row):
+    """History, as the row has it: a matter without a 前置研究日期, or studied after its decision, is recorded
+    (finish_matters reports it). The 前置研究 meeting is linked by the date (the 组织生活 sheet comes first)."""
+    values = {name: row[name] for name in MATTER_COLUMNS if name in row.present}
+    values["org"] = ctx.org(row["org"], field="org")
+    if "decision_note" in values:
+        values["decision_note"] = values["decision_note"] or ""
+    matter = Matter.objects.filter(number=row["number"]).select_related("org", "study_meeting").first()
+    if matter is not None and not visible_orgs(ctx.actor).filter(pk=matter.org_id).exists():
+        raise DomainError(f"事项编号“{row['number']}”已由范围外的组织登记", field="number", code="FORBIDDEN")
+    label = f"{row['number']} {row['name']}"
+    if matter is None:
+        governance.record_matter(actor=ctx.actor, number=row["number"], **values)
+        return "created", f"登记三重一大事项 {label}"
+    # Only what differs: an unchanged 前置研究日期 keeps the meeting chosen on the page.
+    changes = {name: value for name, value in values.items() if getattr(matter, name) != value}
+    if changes and governance.update_matter(matter, actor=ctx.actor, **changes):
+        return "updated", f"修改三重一大事项 {label}"
+    return "unchanged", ""
+
+
+def finish_matters(ctx):
+    """A matter breaking SOE-03 is imported as it happened, not refused; the import reports it on its row, in
+    the rule object's words (`problem`), whatever the matter's year."""
+    from dangjian.rules.engine import all_rules
+
+    failed = ctx.failed.get("三重一大", ())
+    rows = [r for r in ctx.rows.get("三重一大", ()) if r.key not in failed]
+    if not rows:
+        return
+    rule = next(r for r in all_rules() if r.id == "SOE-03")
+    stored = {m.number: m for m in Matter.objects.filter(number__in=[r["number"] for r in rows])}
+    for row in rows:
+        matter = stored.get(row["number"])
+        message = rule.problem(matter) if matter is not None else None
+        if message:
+            ctx.result.warn(row.sheet.name, row.number, row.sheet.column_for("studied_on"), rule.id,
+                            f"已按台账原样导入；{rule.id}：{message}（{rule.source}）")

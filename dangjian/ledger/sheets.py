@@ -3,9 +3,13 @@ field it feeds, the key. Adding a sheet = one more `Sheet` here + a row handler 
 from dataclasses import dataclass
 
 from dangjian.meetings.models import Facility, MeetingType, Topic
+from dangjian.assistance.models import ProjectKind
+from dangjian.education.models import TrainingKind
+from dangjian.governance.models import DecidingBody, MatterCategory
 from dangjian.members.models import DuesCategory, Education, EventKind, PostCategory, Sex
 from dangjian.organizations.models import OrgType, Post
 from dangjian.recruitment.process import Conclusion
+from dangjian.rectification.models import ProblemSource
 
 from . import cells, handlers
 
@@ -156,7 +160,8 @@ ELECTIONS = Sheet(
      C("应选人数", "seats", N, required=True),
      C("候选人数", "candidates", N, required=True),
      C("批准延期至", "postponed_to", D)),
-    key=("org", "held_on"), handler=handlers.election_row, fallback_column="组织编码", note="换届选举",
+    key=("org", "held_on"), handler=handlers.election_row, finish=handlers.finish_elections,
+    fallback_column="组织编码", note="换届选举",
 )
 
 MEETINGS = Sheet(
@@ -240,6 +245,22 @@ DUES = Sheet(
     fallback_column="身份证号", note="党费：每人每月一行（按月交纳的党费），按身份证号和月份匹配",
 )
 
+MATTERS = Sheet(
+    "三重一大",
+    (C("事项编号", "number", required=True, note="唯一"),
+     C("组织编码", "org", required=True, note="企业党委的组织编码"),
+     C("事项名称", "name", required=True),
+     C("事项类别", "category", cells.choice(MatterCategory), required=True, note="、".join(MatterCategory.labels)),
+     C("前置研究日期", "studied_on", D, note="党委会前置研究讨论的日期；该党委当天的党委会（党委扩大会）自动关联",
+       aliases=("study_meeting",)),
+     C("决策机构", "deciding_body", cells.choice(DecidingBody), required=True, note="、".join(DecidingBody.labels)),
+     C("决策日期", "decided_on", D, required=True),
+     C("金额(万元)", "amount", cells.number, note="万元，最多两位小数"),
+     C("决策情况", "decision_note", note="本系统增加的列（可省略）：董事会、经理层的会议及决议文号")),
+    key=("number",), handler=handlers.matter_row, finish=handlers.finish_matters, fallback_column="事项编号",
+    note="三重一大事项：按事项编号匹配；未经前置研究或研究晚于决策的按台账原样导入，并提示SOE-03",
+)
+
 PARTY_HOMES = Sheet(
     "党员之家",
     (C("组织编码", "org", required=True),
@@ -250,10 +271,58 @@ PARTY_HOMES = Sheet(
     note="党员之家：按组织编码和名称匹配",
 )
 
+PROBLEMS = Sheet(
+    "问题整改",
+    (C("问题编号", "number", required=True, note="唯一"),
+     C("组织编码", "org", required=True, note="责任组织"),
+     C("年度", "year", N, required=True, note="发现问题的年度，四位数字"),
+     C("问题来源", "source", cells.choice(ProblemSource), required=True, note="、".join(ProblemSource.labels)),
+     C("问题描述", "description", required=True),
+     C("原因分析", "cause"),
+     C("整改措施", "measures"),
+     C("责任人身份证号", "owner", ID, note="文本格式；党员的身份证号"),
+     C("整改时限", "deadline", D, required=True),
+     C("完成日期", "completed_on", D, note="责任组织完成整改的日期"),
+     C("销号日期", "closed_on", D, note="上级党组织验收销号的日期，不早于完成日期")),
+    key=("number",), handler=handlers.problem_row, fallback_column="问题编号",
+    note="问题整改：按问题编号匹配；完成日期、销号日期按台账原样登记（销号须由上级党组织导入），已登记的日期导入不能改写",
+)
+
+TRAINING = Sheet(
+    "培训",
+    (C("身份证号", "id_number", ID, required=True, note="文本格式；党员的身份证号", aliases=("member",)),
+     C("日期", "held_on", D, required=True),
+     C("内容", "subject", required=True),
+     C("学时", "hours", cells.number, required=True, note="大于0，最多一位小数（全天8学时、半天4学时、1小时1学时）"),
+     C("形式", "kind", cells.choice(TrainingKind), note="、".join(TrainingKind.labels))),
+    key=("id_number", "held_on", "subject"), handler=handlers.training_row, order=handlers.by_date("held_on"),
+    fallback_column="身份证号",
+    note="学习培训学时：每人每次一行，按身份证号、日期和内容匹配；党员参加的党课（逐人登记出席的）另按每次4学时计入，"
+         "同日已有形式为党课的培训行的不重复计算",
+)
+
+ASSISTANCE = Sheet(
+    "帮扶",
+    (C("项目编号", "code", required=True, note="唯一"),
+     C("组织编码", "org", required=True, note="实施帮扶的党组织"),
+     C("帮扶对象", "target", required=True, note="村或户"),
+     C("项目类型", "kind", cells.choice(ProjectKind), required=True, note="、".join(ProjectKind.labels)),
+     C("项目名称", "name", required=True),
+     C("开始日期", "started_on", D, required=True),
+     C("投入金额(万元)", "invested", cells.number, note="万元，最多两位小数"),
+     C("年收益(万元)", "annual_return", cells.number, note="每年给村集体的收益或分红，万元"),
+     C("人员身份证号", "member", ID, note="文本格式；驻村第一书记必填"),
+     C("结束日期", "ended_on", D, note="空=仍在实施"),
+     C("成效", "results", note="本系统增加的列（可省略）")),
+    key=("code",), handler=handlers.assistance_row, fallback_column="项目编号",
+    note="帮扶项目：按项目编号匹配",
+)
+
 # The order of LEDGER.md, with the project's history sheets right after the sheet they complete.
-SHEETS = (ORGS, LINKS, MEMBERS, EVENTS, POSTS, ELECTIONS, MEETINGS, RECRUITMENT, DUES, PARTY_HOMES)
+SHEETS = (ORGS, LINKS, MEMBERS, EVENTS, POSTS, ELECTIONS, MEETINGS, RECRUITMENT, DUES, MATTERS, PROBLEMS, TRAINING,
+          ASSISTANCE, PARTY_HOMES)
 BY_NAME = {s.name: s for s in SHEETS}
 # Sheets of LEDGER.md this version does not read yet: ignored with a warning that says so.
-LATER_SHEETS = ("三重一大", "问题整改", "培训", "帮扶")
+LATER_SHEETS = ()
 # The explanation sheet of the template: read by people, skipped by the importer.
 HELP_SHEET = "说明"

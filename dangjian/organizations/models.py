@@ -245,5 +245,78 @@ class Election(models.Model):
                 "candidates": self.candidates, "postponed_to": _iso(self.postponed_to)}
 
 
+class ElectionProcess(models.Model):
+    """换届选举工作: one organisation's re-election walked step by step (organizations/elections.py): the plan
+    the higher organisation approves (批复), the candidates, the election meeting with its attendance, the
+    tallies and the committee they produce. Facts only: the stage is computed (`stage`); the tallies open the
+    term as an `Election`, the record every rule and the workbook read."""
+
+    org = models.ForeignKey(Organization, models.PROTECT, related_name="election_processes", verbose_name="组织")
+    seats = models.PositiveIntegerField("应选人数")
+    term_years = models.PositiveSmallIntegerField("任期年数")
+    requested_on = models.DateField("请示日期", help_text="向上级党组织报送换届选举请示（工作方案）的日期")
+    planned_on = models.DateField("拟选举日期", null=True, blank=True)
+    approved_on = models.DateField("批复日期", null=True, blank=True)
+    approval_no = models.CharField("批复文号", max_length=60, blank=True)
+    # The higher organisation that approved, as it stood that day (the tree may change later).
+    approver = models.ForeignKey(Organization, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name="批复机关")
+    # A meeting deleted later leaves the election's own record (its counts) standing.
+    meeting = models.ForeignKey("meetings.Meeting", models.SET_NULL, null=True, blank=True, related_name="+",
+                                verbose_name="选举大会")
+    expected = models.PositiveIntegerField("应到会有选举权人数", null=True, blank=True)
+    present = models.PositiveIntegerField("实到会有选举权人数", null=True, blank=True)
+    election = models.OneToOneField(Election, models.PROTECT, null=True, blank=True, related_name="process",
+                                    verbose_name="换届记录")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "换届选举工作"
+        ordering = ["org", "-requested_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(present__lte=models.F("expected")), name="process_present_le_expected",
+                                   violation_error_message="实到会人数不能多于应到会人数"),
+        ]
+
+    def __str__(self):
+        return f"{self.org.name} 换届选举（{self.requested_on}请示）"
+
+    @property
+    def held_on(self):
+        """The election day: the election record's, else the linked meeting's."""
+        if self.election_id:
+            return self.election.held_on
+        return self.meeting.held_on if self.meeting_id else None
+
+    def snapshot(self):
+        return {"org": self.org.code, "seats": self.seats, "term_years": self.term_years,
+                "requested_on": _iso(self.requested_on), "planned_on": _iso(self.planned_on),
+                "approved_on": _iso(self.approved_on), "approval_no": self.approval_no,
+                "approver": self.approver.code if self.approver_id else None,
+                "meeting": self.meeting_id, "expected": self.expected, "present": self.present,
+                "election": self.election_id}
+
+
+class ElectionCandidate(models.Model):
+    """A candidate (候选人) of an election, the votes they received and, when elected, the post the new
+    committee gave them (the `CommitteePost` created from it)."""
+
+    process = models.ForeignKey(ElectionProcess, models.CASCADE, related_name="candidates", verbose_name="换届选举")
+    member = models.ForeignKey("members.Member", models.PROTECT, related_name="+", verbose_name="候选人")
+    votes = models.PositiveIntegerField("得票数", null=True, blank=True)
+    elected = models.BooleanField("当选", default=False)  # computed from the tallies by the service
+    post = models.CharField("职务", max_length=24, choices=Post.choices, blank=True)
+    post_record = models.ForeignKey(CommitteePost, models.SET_NULL, null=True, blank=True, related_name="+",
+                                    verbose_name="任职记录")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "候选人"
+        ordering = ["process", "-elected", "-votes", "id"]
+        constraints = [models.UniqueConstraint(fields=["process", "member"], name="candidate_once",
+                                               violation_error_message="候选人不能重复")]
+
+    def __str__(self):
+        return f"{self.process.org.name} 候选人{self.member.name}"
+
+
 def _iso(d):
     return d.isoformat() if d else None

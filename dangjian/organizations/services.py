@@ -14,6 +14,7 @@ from dangjian.core.errors import DomainError, PermissionDenied
 from dangjian.core.text import check_lengths
 from dangjian.rules import parameters
 
+from . import counting
 from .models import (
     ALLOWED_PARENTS,
     LEADERSHIP_TYPES,
@@ -289,13 +290,30 @@ def _check_election(org, data):
         raise DomainError("批准延期日期应晚于选举日期", field="postponed_to", code="DATE_ORDER")
 
 
+def _check_election_rules(data):
+    """ELE-02 and ELE-05 on entry: 差额选举 is a 必须 rule and an attendance of 4/5 or less makes the election
+    invalid, so the pages refuse such an election, naming the rule (code = the rule id). The ledger importer
+    (`history=True`) records history as it happened and reports the finding instead."""
+    held_on = data["held_on"]
+    message = counting.too_few_candidates(data["seats"], data["candidates"], held_on)
+    if message:
+        raise DomainError(message, field="candidates", code="ELE-02")
+    message = counting.no_quorum(data["expected"], data["present"], held_on)
+    if message:
+        raise DomainError(message, field="present", code="ELE-05")
+
+
 @transaction.atomic
-def record_election(*, actor, org, held_on, term_years, expected, present, seats, candidates, postponed_to=None):
-    """登记换届: the election meeting that opens a new term."""
+def record_election(*, actor, org, held_on, term_years, expected, present, seats, candidates, postponed_to=None,
+                    history=False):
+    """登记换届: the election meeting that opens a new term. `history=True` (the importer, the demo): an
+    election breaking ELE-02 or ELE-05 is recorded as it happened, for `dangjian check` to report."""
     require_manage_org(actor, org)
     data = dict(held_on=held_on, term_years=term_years, expected=expected, present=present, seats=seats,
                 candidates=candidates, postponed_to=postponed_to)
     _check_election(org, data)
+    if not history:
+        _check_election_rules(data)
     if Election.objects.filter(org=org, held_on=held_on).exists():
         raise DomainError("该组织在该日期已有换届记录", field="held_on", code="DUPLICATE")
     election = Election.objects.create(org=org, **data)
@@ -304,13 +322,18 @@ def record_election(*, actor, org, held_on, term_years, expected, present, seats
 
 
 @transaction.atomic
-def update_election(election, *, actor, **changes):
+def update_election(election, *, actor, history=False, **changes):
+    """Correct an election. The ELE rules are applied to changed counts only: a flaw already on record (an
+    imported 等额选举) does not block recording its approved postponement."""
     require_manage_org(actor, election.org)
     if set(changes) - set(ELECTION_FIELDS):
         raise ValueError(f"not election fields: {set(changes) - set(ELECTION_FIELDS)}")
     before = election.snapshot()
     data = {f: getattr(election, f) for f in ELECTION_FIELDS} | changes | {"held_on": election.held_on}
     _check_election(election.org, data)
+    counts = ("expected", "present", "seats", "candidates")
+    if not history and any(data[f] != getattr(election, f) for f in counts):
+        _check_election_rules(data)
     for f in ELECTION_FIELDS:
         setattr(election, f, data[f])
     return save_changes(election, actor=actor, action="election.update", org=election.org, before=before)

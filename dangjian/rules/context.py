@@ -194,6 +194,12 @@ class CheckContext:
             latest[election.org_id] = election
         return latest
 
+    @cached_property
+    def elections_in_window(self):
+        """[Election] held from the window's first day to the as-of date in the subtree (ELE-*), by date."""
+        qs = Election.objects.filter(held_on__gte=self.window.start, held_on__lte=self.as_of)
+        return list(self._of_orgs(qs, "org_id").order_by("held_on", "id"))
+
     # ---- members ----
 
     @cached_property

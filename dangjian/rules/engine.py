@@ -178,6 +178,10 @@ def all_rules():
     from . import meeting_rules  # noqa: F401
     from . import recruitment_rules  # noqa: F401
     from . import dues_rules  # noqa: F401
+    from . import education_rules  # noqa: F401
+    from . import election_rules  # noqa: F401
+    from . import governance_rules  # noqa: F401
+    from . import rectification_rules  # noqa: F401
 
     return list(REGISTRY.values())
 

@@ -18,6 +18,7 @@ class Parameter:
 
 
 _EPOCH = datetime.date(1900, 1, 1)
+ELECTION_RULES_2020 = datetime.date(2020, 7, 13)  # 《中国共产党基层组织选举工作条例》 issued and in force
 
 PARAMETERS = (
     # TERM-01: default term length by organisation type (党章 第三十一条; 支部工作条例)
@@ -34,6 +35,22 @@ PARAMETERS = (
     Parameter("term_reminder_months", 6, _EPOCH, "TERM-03", "12371 党建问答：支部任期届满前6个月提醒"),
     # TERM-04: a secretary vacant more than 90 days is an error (local 软弱涣散 standard: 3 months)
     Parameter("secretary_vacancy_days", 90, _EPOCH, "TERM-04", "地方软弱涣散认定标准：书记空缺超过3个月"),
+    # ---- elections (ELE-*): the 1990 暂行条例 until the 2020 条例 took effect on 2020-07-13. The margin and the
+    # quorum are the same in both (a row each: the source in force on the election's date); who is elected
+    # changed from "more than half of those present" to "more than half of those who should attend".
+    Parameter("election_candidate_margin", "1/5", _EPOCH, "ELE-02",
+              "基层组织选举工作暂行条例 1990（委员候选人的差额不少于应选人数的20%）"),
+    Parameter("election_candidate_margin", "1/5", ELECTION_RULES_2020, "ELE-02",
+              "基层组织选举工作条例 2020 第十三条（委员候选人的差额不少于应选人数的20%）"),
+    Parameter("election_quorum_share", "4/5", _EPOCH, "ELE-05",
+              "基层组织选举工作暂行条例 1990（有选举权的到会人数超过应到会人数的五分之四，方能进行选举）"),
+    Parameter("election_quorum_share", "4/5", ELECTION_RULES_2020, "ELE-05",
+              "基层组织选举工作条例 2020（到会人数超过应到会人数的五分之四，会议有效；据12371等二手资料）"),
+    Parameter("election_majority_base", "present", _EPOCH, "ELE-07",
+              "基层组织选举工作暂行条例 1990 第二十二条（赞成票超过实到会有选举权的人数的一半）"),
+    Parameter("election_majority_base", "expected", ELECTION_RULES_2020, "ELE-07",
+              "基层组织选举工作条例 2020（赞成票超过应到会有选举权人数的一半；据旗帜网党建业务通2023）"),
+    Parameter("election_majority_share", "1/2", _EPOCH, "ELE-07", "基层组织选举工作暂行条例 1990 第二十二条；2020 条例"),
     # ORG-01/02/05: branch size thresholds (支部工作条例 第五条、第十二条)
     Parameter("branch_min_full_members", 3, _EPOCH, "ORG-01", "党章 第三十条；支部工作条例 第四条"),
     Parameter("branch_max_members", 50, _EPOCH, "ORG-02", "支部工作条例 第四条（一般不超过50人）"),
@@ -86,6 +103,29 @@ PARAMETERS = (
     Parameter("probation_months", 12, _EPOCH, "DEV-15", "党章 第七条"),
     # A member is admitted as probationary at 18 or older (党章 第一条)
     Parameter("min_admission_age", 18, _EPOCH, "DEV-01", "党章 第一条"),
+    # ---- 述职评议考核 (SHU-05/06): no national weights were found; these are the group's own, configurable ----
+    Parameter("appraisal_rating_scores", (("好", 100), ("较好", 80), ("一般", 60), ("差", 0)), _EPOCH, "SHU-05",
+              "述职评议主持词（好、较好、一般、差四个等次）；折算分值为地方做法"),
+    Parameter("appraisal_weights", (("rating", "0.3"), ("assessment", "0.7")), _EPOCH, "SHU-06",
+              "地方做法：年度党建考核占50%—70%，民主评议占20%—40%（述职评议考核办法未规定权重）"),
+    Parameter("appraisal_grade_floors", (("好", 90), ("较好", 80), ("一般", 60), ("差", 0)), _EPOCH, "SHU-06",
+              "地方做法：综合得分90分以上为好，80分以上为较好，60分以上为一般"),
+    # ---- education (EDU-*): yearly study hours (学时) by role, and what one 党课 attended counts for ----
+    Parameter("edu_member_hours", 32, _EPOCH, "EDU-01",
+              "2014—2018年全国党员教育培训工作规划（党员每年集中学习培训不少于32学时；2019—2023年规划沿用）"),
+    Parameter("edu_committee_hours", 56, _EPOCH, "EDU-02",
+              "2014—2018年全国党员教育培训工作规划（基层党组织书记和班子成员每年不少于56学时）"),
+    # EDU-05's local convention (full day 8, half-day lecture or activity 4, one hour 1): a 党课 is a
+    # half-day lecture. A member whose 党课 ran longer records it as a 培训 row of 形式 党课 instead.
+    Parameter("lecture_hours", 4, _EPOCH, "EDU-05", "地方学时折算办法：半天讲座或活动计4学时（党课按半天计）"),
+    # ---- 三重一大 (SOE-03): the deciding bodies whose decisions need the 党委's prior study. The same bodies
+    # before and after the 国企条例 (in force 2019-12-30): a row each, so a message cites the text in force.
+    Parameter("soe_prior_study_bodies", ("board", "management"), _EPOCH, "SOE-03",
+              "关于进一步推进国有企业贯彻落实“三重一大”决策制度的意见（2010）；关于深化国有企业改革的指导意见（2015）"
+              "（党组织研究讨论是董事会、经理层决策重大问题的前置程序）"),
+    Parameter("soe_prior_study_bodies", ("board", "management"), datetime.date(2019, 12, 30), "SOE-03",
+              "国有企业基层组织工作条例（试行）第十三条、第十五条（重大经营管理事项须经党委研究讨论后，再由董事会或者"
+              "经理层作出决定）"),
 )
 
 

@@ -20,7 +20,8 @@ def navigation(user):
         return [("member", "我的档案", _url("member_detail", role.member_id))]
     items = [("dashboard", "工作台", _url("dashboard")), ("org", "组织", _url("org_tree")),
              ("member", "党员", _url("roster")), ("recruitment", "发展党员", _url("recruitment_board")),
-             ("dues", "党费", _url("dues_overview"))]
+             ("dues", "党费", _url("dues_overview")), ("rectification", "整改", _url("rectification_ledger"))]
+    items.append(("stats", "统计", _url("stats")))  # 党内统计: every staff role, for what it may see
     if role.kind in TREE_KINDS:  # the ledger carries full IDs: only roles that may reveal them
         items.append(("ledger", "导入导出", _url("ledger_import")))
     return items + [("audit", "审计", _url("audit"))]
@@ -30,7 +31,8 @@ def navigation(user):
 SECTIONS = (("dashboard", "dashboard"), ("org", "org"), ("post", "org"), ("election", "org"), ("set_scope", "org"),
             ("meeting", "org"), ("vote", "org"), ("attachment", "org"), ("party_home", "org"),
             ("roster", "member"), ("member", "member"), ("audit", "audit"), ("ledger", "ledger"),
-            ("recruitment", "recruitment"), ("dues", "dues"))
+            ("recruitment", "recruitment"), ("dues", "dues"), ("rectification", "rectification"),
+            ("governance", "org"), ("stats", "stats"))
 
 
 def section_of(request):

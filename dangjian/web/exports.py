@@ -93,8 +93,8 @@ def _dues_sheet(ws, headers, rows, widths):
     ws.freeze_panes = "A2"
 
 
-def dues_workbook(sheets) -> bytes:
-    """The 党费 statements (a branch's month, an organisation's year): `sheets` = [(title, headers, rows,
+def tables_workbook(sheets) -> bytes:
+    """A workbook of plain tables (党费 statements, the 述职评议 tally): `sheets` = [(title, headers, rows,
     widths)], the rows already in header order with the IDs masked or not by the view."""
     wb = Workbook()
     wb.remove(wb.active)

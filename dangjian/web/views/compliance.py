@@ -41,7 +41,8 @@ from .base import staff_required
 PAGE_SIZE = 200  # findings per page: a whole group for a year is thousands of rows
 UPCOMING_DAYS = 30
 UPCOMING_SHOWN = 10
-RECORD_LABELS = {"meeting": "会议记录", "election": "换届记录", "post": "任职记录"}
+RECORD_LABELS = {"meeting": "会议记录", "election": "换届记录", "post": "任职记录", "problem": "整改问题",
+                 "matter": "三重一大事项"}
 
 
 def parse_window(as_of_text, year_text):
@@ -126,6 +127,10 @@ class RecordLinks:
         links = []
         for kind, pk in finding.records:
             url = reverse("meeting_detail", args=[pk]) if kind == "meeting" else org_url + self.SECTIONS.get(kind, "")
+            if kind == "problem":  # RECT-01: the problem's own page
+                url = reverse("rectification_detail", args=[pk])
+            if kind == "matter":  # SOE-03: the matter's row on its 党委's page of the decision's year
+                url = reverse("governance_org", args=[org.code]) + f"?year={finding.date.year}#matter-{pk}"
             links.append((RECORD_LABELS.get(kind, "相关记录"), url))
         return links
 

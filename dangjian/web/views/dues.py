@@ -34,7 +34,7 @@ from dangjian.dues.queries import Totals
 from dangjian.dues.services import FLAT, NONE_DUE, PAID, SHORT, STATUSES, UNPAID, ZERO, month_label
 from dangjian.organizations.models import MEMBERSHIP_TYPES, under
 
-from ..exports import DUES_LINE_HEADERS, DUES_LINE_WIDTHS, dues_workbook
+from ..exports import DUES_LINE_HEADERS, DUES_LINE_WIDTHS, tables_workbook
 from ..forms import DuesBaseForm, DuesBranchBasesForm, DuesCollectionForm, DuesPaymentForm, add_domain_error
 from ..scope import STAFF_KINDS, current_scope
 from .base import ServiceFormView, role_required, staff_required
@@ -350,7 +350,7 @@ def dues_month_export(request, code, month):
                after={"period": month_code(month), "count": len(members),
                       "id_numbers": _id_note(members, revealable)})
     sheet = (f"{month.year}年{month.month}月", DUES_LINE_HEADERS, rows, DUES_LINE_WIDTHS)
-    return _xlsx(dues_workbook([sheet]), f"党费收缴-{org.code}-{month_code(month)}.xlsx")
+    return _xlsx(tables_workbook([sheet]), f"党费收缴-{org.code}-{month_code(month)}.xlsx")
 
 
 @staff_required
@@ -384,7 +384,7 @@ def dues_year_export(request, code, year):
     log_action(actor=request.user, action="dues.export", obj=org, org=org,
                label=f"{org.name}{year}年度党费交纳情况（{len(members)}人）",
                after={"period": str(year), "count": len(members), "id_numbers": _id_note(members, revealable)})
-    content = dues_workbook([(f"{year}年度汇总", headers, summary, widths),
+    content = tables_workbook([(f"{year}年度汇总", headers, summary, widths),
                              ("逐月明细", DUES_LINE_HEADERS, detail, DUES_LINE_WIDTHS)])
     return _xlsx(content, f"党费年度-{org.code}-{year}.xlsx")
 
