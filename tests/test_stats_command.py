@@ -104,3 +104,8 @@ def test_the_command_exits_1_without_a_traceback(tmp_path, args, message):
                             | {"DANGJIAN_DATA": str(tmp_path)})
     assert result.returncode == 1
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_date_before_the_organisation_and_a_party_group_say_why_the_tables_are_empty(cast):
+    assert "该组织在2015年12月31日尚未成立或已撤销，各表均为0" in stats("--org", "JT", "--as-of", "2015-12-31")
+    assert "党小组不单独管理党员的组织关系" in stats("--org", "A0101G1", "--as-of", "2018-12-31")

@@ -1,6 +1,7 @@
 """The 统计 page: scoped to what each role may see, the date read with a Chinese message, every count opening
 the members it counts (those out of reach counted, not named), the xlsx download."""
 import datetime
+import importlib
 import io
 import re
 from html import unescape
@@ -10,6 +11,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from dangjian.members.services import transfer_member
+from dangjian.organizations.models import OrgType
+from dangjian.organizations.services import create_organization
 from dangjian.stats.tables import statistics
 
 D = datetime.date
@@ -36,6 +39,9 @@ def test_the_urls_are_named():
 
 
 def test_an_administrator_starts_from_the_root(cast, client):
+    """Of the roots, the one with the most organisations: not another that sorts first (the demo's 地方党委)."""
+    create_organization(actor=None, code="AA", name="另一党委", org_type=OrgType.COMMITTEE, parent=None,
+                        founded_on=D(2016, 1, 1))
     client.force_login(cast.admin)
     response = client.get(URL, {"as_of": "2018-12-31"})
     assert response.status_code == 200
@@ -137,3 +143,13 @@ def test_the_xlsx_download(cast, client):
     assert client.get(reverse("stats_export"), {"org": "B01", "as_of": "2018-12-31"}).status_code == 400
     page = html(client.get(URL, {"org": "A01", "as_of": "2018-12-31"}))
     assert 'id="stats-export" href="/stats/export.xlsx?org=A01&amp;as_of=2018-12-31"' in page
+
+
+def test_a_long_list_is_paged(cast, client, monkeypatch):
+    monkeypatch.setattr(importlib.import_module("dangjian.web.views.stats"), "PAGE_SIZE", 2)
+    client.force_login(cast.admin)
+    query = {"org": "JT", "as_of": "2018-12-31", "table": "category", "row": "all"}
+    first = client.get(reverse("stats_records"), query)
+    second = client.get(reverse("stats_records"), query | {"page": 3})
+    assert len(records(first)) == 2 and len(records(second)) == 1
+    assert "第 1 页 / 共 3 页" in html(first) and re.search(r'id="records-count">5<', html(first))

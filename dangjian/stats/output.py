@@ -8,7 +8,7 @@ from openpyxl.styles import Alignment, Font
 
 from dangjian.core.dates import parse_date
 from dangjian.core.errors import DomainError
-from dangjian.organizations.models import Organization
+from dangjian.organizations.models import Organization, OrgType
 
 from .tables import cn_date
 
@@ -42,7 +42,12 @@ def heading(stats):
 
 
 def absent_note(stats):
-    return "" if stats.exists else f"该组织在{cn_date(stats.as_of)}尚未成立或已撤销，各表均为0"
+    """Why the tables are empty, when the records say so."""
+    if not stats.exists:
+        return f"该组织在{cn_date(stats.as_of)}尚未成立或已撤销，各表均为0"
+    if stats.root.org_type == OrgType.PARTY_GROUP:
+        return "党小组不单独管理党员的组织关系，党员按其所在党支部统计"
+    return ""
 
 
 def _width(text):

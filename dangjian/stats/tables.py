@@ -166,6 +166,7 @@ class TreeHistory:
                 days.add(dissolved)
         self.change_days = sorted(days)
         self._orgs = {}
+        self._days = {}
 
     def orgs_on(self, day):
         """{pk: Organization} of the subtree on `day` (organisations existing that day)."""
@@ -176,19 +177,44 @@ class TreeHistory:
         return self._orgs[stretch]
 
     def days_between(self, start, end):
-        """The days in (start, end] on which the tree changed."""
-        return [d for d in self.change_days if start < d <= end]
+        """The days in (start, end] on which this subtree changed (a change elsewhere in the tree is skipped:
+        it cannot move anyone into or out of the count). Asked once per member: kept."""
+        if (start, end) in self._days:
+            return self._days[start, end]
+        days, before = [], set(self.orgs_on(start))
+        for day in self.change_days:
+            if start < day <= end:
+                now = set(self.orgs_on(day))
+                if now != before:
+                    days.append(day)
+                before = now
+        self._days[start, end] = days
+        return days
 
 
 def _histories(org_ids):
     """[(member, events)] of every member with an event held by one of `org_ids` (admitted or transferred
-    there): nobody else can have been held by them. Two queries."""
+    there): nobody else can have been held by them. Three queries; each event's organisation is attached from
+    one in-memory map rather than joined into every event row (thousands of rows, a few hundred organisations)."""
     touching = MemberEvent.objects.filter(org_id__in=list(org_ids)).values("member_id")
+    rows = list(MemberEvent.objects.filter(member_id__in=touching).only("id", "member_id", "kind", "date", "org_id"))
+    orgs = Organization.objects.in_bulk({e.org_id for e in rows if e.org_id})
     events = defaultdict(list)
-    for event in MemberEvent.objects.filter(member_id__in=touching).select_related("org"):
+    org_field = MemberEvent._meta.get_field("org")
+    for event in rows:
+        org_field.set_cached_value(event, orgs.get(event.org_id))
         events[event.member_id].append(event)
     members = Member.objects.filter(pk__in=touching).order_by("pk")
     return [(m, events[m.pk]) for m in members]
+
+
+def year_histories(tree, as_of):
+    """The histories of everyone who may have counted for the subtree on a day from 上年底 to `as_of`."""
+    start = year_start(as_of)
+    orgs = set(tree.orgs_on(start)) | set(tree.orgs_on(as_of))
+    for day in tree.days_between(start, as_of):
+        orgs |= set(tree.orgs_on(day))
+    return _histories(orgs)
 
 
 def _counted(events, day, orgs):
@@ -207,73 +233,68 @@ class Counted:
     events: list
 
 
-def members_on(root, day, tree=None):
-    """The members counted for the subtree at `root` on `day`, in pk order."""
+def members_on(root, day, tree=None, histories=None):
+    """The members counted for the subtree at `root` on `day`, in pk order. `histories`: a superset of the
+    members' histories already loaded (`year_histories`), else those of the day's organisations."""
     tree = tree or TreeHistory(root)
     orgs = tree.orgs_on(day)
     out = []
-    for member, events in _histories(orgs):
+    for member, events in (_histories(orgs) if histories is None else histories):
         state = _counted(events, day, orgs)
         if state:
             out.append(Counted(member, state[0], state[1], events))
     return out
 
 
-def _confirmed_on(counted):
-    """The dated 转正 of a full member (None for an old record without the date)."""
-    return next((e.date for e in counted.events if e.kind == EventKind.CONFIRMED), None)
+def _event_date(counted, kind):
+    """The date of the member's event of `kind` (None for a 转正 of an old record, entered without its date)."""
+    return next((e.date for e in counted.events if e.kind == kind), None)
 
 
 def member_tables(root, as_of, tree=None, population=None):
     """The tables of the members counted on `as_of`: each adds up to the member total."""
     people = members_on(root, as_of, tree) if population is None else population
 
-    def pks(test):
-        return [c.member.pk for c in people if test(c)]
-
-    tables = [_table("category", "党员类别", [
-        _row("full", Stage.FULL.label, pks(lambda c: c.stage == Stage.FULL)),
-        _row("probationary", Stage.PROBATIONARY.label, pks(lambda c: c.stage == Stage.PROBATIONARY)),
-    ])]
-    tables.append(_table("sex", "性别", [_row(s.value, s.label, pks(lambda c, s=s: c.member.sex == s))
-                                         for s in Sex]))
-    tables.append(_ethnicity_table(people))
-
-    def age_band(c):
-        return band_of(AGE_BANDS, age_on(c.member.birth_date, as_of))
-
-    tables.append(_table("age", "年龄", [_row(key, label, pks(lambda c, k=key: age_band(c) == k))
-                                        for key, label, _, _ in AGE_BANDS],
-                         note="按截至日期的周岁计算，生日当天满周岁"))
-    tables.append(_choice_table("education", "学历", Education, people, lambda m: m.education))
-    tables.append(_choice_table("post", "工作岗位", PostCategory, people, lambda m: m.post_category))
-
     def party_age(c):
         if c.stage == Stage.PROBATIONARY:
             return PARTY_AGE_PROBATIONARY[0]
-        confirmed = _confirmed_on(c)
-        if confirmed is None:
-            return PARTY_AGE_UNKNOWN[0]
-        return band_of(PARTY_AGE_BANDS, age_on(confirmed, as_of))
+        confirmed = _event_date(c, EventKind.CONFIRMED)
+        return PARTY_AGE_UNKNOWN[0] if confirmed is None else band_of(PARTY_AGE_BANDS, age_on(confirmed, as_of))
 
-    bands = [(key, label) for key, label, _, _ in PARTY_AGE_BANDS] + [PARTY_AGE_PROBATIONARY, PARTY_AGE_UNKNOWN]
-    tables.append(_table("party_age", "党龄", [_row(key, label, pks(lambda c, k=key: party_age(c) == k))
-                                              for key, label in bands],
-                         note="党龄从转正日期（预备期满转为正式党员之日）算起，按截至日期的整年数计算"))
-    tables.append(_table("joined", "入党时间", [
-        _row(key, label, pks(lambda c, lo=low, hi=high: _in_band(c.member.admitted_on, lo, hi)))
-        for key, label, low, high in JOINED_BANDS], note="按入党日期（接收为预备党员的支部大会日期）"))
-    tables.append(_table("leading", "领导干部", [
-        _row("yes", "党员领导干部", pks(lambda c: c.member.is_leading_cadre)),
-        _row("no", "其他党员", pks(lambda c: not c.member.is_leading_cadre)),
-    ]))
-    return tables
+    def choice(field, choices):
+        return lambda c: getattr(c.member, field) if getattr(c.member, field) in choices.values else "none"
+
+    def lines(bands):
+        return [(key, label) for key, label, *_ in bands]
+
+    return [
+        _classified("category", "党员类别", people, lambda c: c.stage,
+                    [(Stage.FULL.value, Stage.FULL.label), (Stage.PROBATIONARY.value, Stage.PROBATIONARY.label)]),
+        _classified("sex", "性别", people, lambda c: c.member.sex, Sex.choices),
+        _ethnicity_table(people),
+        _classified("age", "年龄", people, lambda c: band_of(AGE_BANDS, age_on(c.member.birth_date, as_of)),
+                    lines(AGE_BANDS), note="按截至日期的周岁计算，生日当天满周岁"),
+        _classified("education", "学历", people, choice("education", Education),
+                    Education.choices + [("none", NOT_RECORDED)]),
+        _classified("post", "工作岗位", people, choice("post_category", PostCategory),
+                    PostCategory.choices + [("none", NOT_RECORDED)]),
+        _classified("party_age", "党龄", people, party_age,
+                    lines(PARTY_AGE_BANDS) + [PARTY_AGE_PROBATIONARY, PARTY_AGE_UNKNOWN],
+                    note="党龄从转正日期（预备期满转为正式党员之日）算起，按截至日期的整年数计算"),
+        _classified("joined", "入党时间", people,
+                    lambda c: band_of(JOINED_BANDS, _event_date(c, EventKind.ADMITTED)), lines(JOINED_BANDS),
+                    note="按入党日期（接收为预备党员的支部大会日期）"),
+        _classified("leading", "领导干部", people, lambda c: "yes" if c.member.is_leading_cadre else "no",
+                    [("yes", "党员领导干部"), ("no", "其他党员")]),
+    ]
 
 
-def _choice_table(key, title, choices, people, value):
-    rows = [_row(c.value, c.label, [p.member.pk for p in people if value(p.member) == c.value]) for c in choices]
-    rows.append(_row("none", NOT_RECORDED, [p.member.pk for p in people if value(p.member) not in choices.values]))
-    return _table(key, title, rows)
+def _classified(key, title, people, classify, lines, **kw):
+    """A table of `lines` [(key, label)]: each member goes to the one line `classify` names."""
+    groups = defaultdict(list)
+    for c in people:
+        groups[classify(c)].append(c.member.pk)
+    return _table(key, title, [_row(k, label, groups[k]) for k, label in lines], **kw)
 
 
 def _ethnicity_table(people):
@@ -366,21 +387,19 @@ def _walk(events, start, end, tree):
     return steps
 
 
-def change_table(root, as_of, tree=None, start_members=None, end_members=None):
-    """党员数量变化 from 上年底 to `as_of`: 上年底数 + 本年增加 − 本年减少 = 本年底应有数, set beside 实有数 (the
-    members counted on `as_of`); the 差额 is zero when the records agree (tested)."""
+def change_table(root, as_of, tree=None, histories=None, end_members=None):
+    """党员数量变化 from 上年底 to `as_of`: 上年底数 + 本年增加 − 本年减少 = 应有数, set beside 实有数 (the members
+    counted on `as_of`, computed on their own); the 差额 is zero when the records agree (tested)."""
     tree = tree or TreeHistory(root)
     start = year_start(as_of)
-    if start_members is None:
-        start_members = members_on(root, start, tree)
+    if histories is None:
+        histories = year_histories(tree, as_of)
+    start_members = members_on(root, start, tree, histories)
     if end_members is None:
-        end_members = members_on(root, as_of, tree)
-    orgs = set(tree.orgs_on(start)) | set(tree.orgs_on(as_of))
-    for day in tree.days_between(start, as_of):
-        orgs |= set(tree.orgs_on(day))
+        end_members = members_on(root, as_of, tree, histories)
     moves = defaultdict(list)
     confirmed = []
-    for member, events in _histories(orgs):
+    for member, events in histories:
         for day, cause in _walk(events, start, as_of, tree):
             moves[cause].append((member.pk, day))
         for e in events:  # 转正 within the count: a probationary member of the subtree became a full one
@@ -413,9 +432,10 @@ def change_table(root, as_of, tree=None, start_members=None, end_members=None):
 def statistics(root, as_of):
     """All the tables of `dangjian stats` for the subtree at `root` on `as_of`."""
     tree = TreeHistory(root)
-    people = members_on(root, as_of, tree)
+    histories = year_histories(tree, as_of)  # loaded once for every table
+    people = members_on(root, as_of, tree, histories)
     tables = member_tables(root, as_of, tree, population=people)
     tables.append(org_table(root, as_of, tree))
-    tables.append(change_table(root, as_of, tree, end_members=people))
+    tables.append(change_table(root, as_of, tree, histories, end_members=people))
     exists = root.pk in tree.orgs_on(as_of)
     return Statistics(root, as_of, exists, len(people), tables)

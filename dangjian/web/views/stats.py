@@ -7,6 +7,7 @@ it stood on the day (aggregate counts). The lists behind the counts show only th
 now; anyone counted then and out of reach now (transferred away since) is counted in a line, not named."""
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,6 +23,8 @@ from dangjian.stats.tables import Row, Statistics, statistics
 from ..scope import current_scope
 from .base import staff_required
 
+PAGE_SIZE = 200  # members listed per page behind a count
+
 # The roster filters (views/members.py) that say the same as a table line, for the link beside its list: the
 # roster shows today's state, so the link is offered as "today's roster", never as the figure's source.
 ROSTER_FILTERS = {
@@ -34,7 +37,7 @@ ROSTER_FILTERS = {
 
 
 @dataclass
-class Request:
+class Asked:
     """What the page was asked: the organisation, the day, and the message when either cannot be used."""
 
     root: Organization | None
@@ -43,32 +46,35 @@ class Request:
     error: str = ""
 
 
-def _default_root(user, request):
-    """The chosen scope, else the user's own organisation; for an administrator the top of the tree."""
-    root = current_scope(request) or home_org(user)
+def _default_root(request, day):
+    """The chosen scope, else the user's own organisation; for an administrator the top of the tree: of the
+    roots that existed on the day, the one with the most organisations (a placeholder root such as the demo's
+    地方党委, dissolved after its branches moved away, is not where the group's statistics start)."""
+    root = current_scope(request) or home_org(request.user)
     if root is None:
-        root = visible_orgs(user).filter(parent__isnull=True).order_by("code").first()
+        roots = visible_orgs(request.user).filter(parent__isnull=True).order_by("code")
+        roots = list(roots.existing_on(day)) or list(roots)  # before any founding: still a root to show
+        root = max(roots, key=lambda r: Organization.objects.subtree(r).count(), default=None)
     return root
 
 
 def read_request(request):
     user, params = request.user, request.GET
+    text = params.get("as_of", "").strip()
+    try:
+        day = parse_as_of(text) if text else reference_day()
+    except DomainError as exc:
+        return Asked(None, text, error=exc.message)
     code = params.get("org", "").strip()
     if code:
         root = visible_orgs(user).filter(code=code).first()
         if root is None:  # the same answer for an unknown code and one out of reach: nothing leaks
-            return Request(None, params.get("as_of", ""), error=f"组织编码“{code}”不存在或不在您的管理范围内")
+            return Asked(None, text, day, error=f"组织编码“{code}”不存在或不在您的管理范围内")
     else:
-        root = _default_root(user, request)
-    text = params.get("as_of", "").strip()
-    asked = Request(root, text)
-    try:
-        asked.day = parse_as_of(text) if text else reference_day()
-    except DomainError as exc:
-        asked.error = exc.message
-    if root is None and not asked.error:
-        asked.error = "您的管理范围内没有党组织"
-    return asked
+        root = _default_root(request, day)
+    if root is None:
+        return Asked(None, text, day, error="您的管理范围内没有党组织")
+    return Asked(root, text, day)
 
 
 def _org_choices(user):
@@ -139,19 +145,20 @@ def stats_records(request):
     if row.items is None:
         raise Http404("该项是计算所得，没有对应的名单")
     dated = bool(row.items) and isinstance(row.items[0], tuple)
-    pks = [item[0] if dated else item for item in row.items]
-    if table.subject == "org":
-        shown = {o.pk: o for o in visible_orgs(request.user).filter(pk__in=pks)}
-    else:
-        shown = {m.pk: m for m in visible_members(request.user).filter(pk__in=pks)}
-    lines = [(shown[item[0] if dated else item], item[1] if dated else None)
-             for item in row.items if (item[0] if dated else item) in shown]
-    hidden = len(row.items) - len(lines)
+    items = [item if dated else (item, None) for item in row.items]
+    # What the user may see now, as a set of pks (no IN list of thousands of parameters), then one page of rows.
+    scope = visible_orgs(request.user) if table.subject == "org" else visible_members(request.user)
+    reach = set(scope.values_list("pk", flat=True))
+    items = [item for item in items if item[0] in reach]
+    hidden = len(row.items) - len(items)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    objects = scope.in_bulk([pk for pk, _ in page.object_list])
+    lines = [(objects[pk], day) for pk, day in page.object_list]
     roster = None
     make = ROSTER_FILTERS.get(table.key)
     if make and row_key != "all" and make(row.key):
         roster = reverse("roster") + "?" + urlencode(make(row.key))
     context = {"asked": asked, "stats": stats, "table": table, "row": row, "lines": lines, "hidden": hidden,
-               "dated": dated, "roster": roster, "back": reverse("stats") + "?" + urlencode(
+               "page": page, "dated": dated, "roster": roster, "back": reverse("stats") + "?" + urlencode(
                    {"org": asked.root.code, "as_of": asked.day.isoformat()})}
     return render(request, "web/stats_records.html", context)
