@@ -4,15 +4,16 @@ audit. The pages, the importer and the demo all call them.
 The organisation running a project must be in the actor's reach, and so must the member stationed there
 (a 驻村第一书记 usually belongs to a branch of the organisation that sends them). Money is 万元, two decimals at
 most, never negative."""
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 
 from dangjian.accounts.access import require_manage_org, visible_members
 from dangjian.audit.services import log_action, save_changes
 from dangjian.core.dates import parse_date
+from dangjian.core import amounts
 from dangjian.core.errors import DomainError, PermissionDenied
-from dangjian.core.text import check_lengths, to_ascii_digits
+from dangjian.core.text import check_lengths
 from dangjian.members.models import Stage, compute_state
 
 from .models import Project, ProjectKind
@@ -21,30 +22,12 @@ PROJECT_FIELDS = ("org", "target", "kind", "name", "started_on", "ended_on", "in
                   "results")
 # 100亿元: more in one project is a typing error (the column holds up to 9,999,999,999.99 万元).
 MAX_WAN = Decimal("1000000")
-HUNDREDTH = Decimal("0.01")
 LABELS = {"invested": "投入金额", "annual_return": "年收益"}
 
 
 def to_wan(value, *, field):
-    """An amount in 万元 as a Decimal (two decimals at most), or None when empty."""
-    label = LABELS.get(field, "金额")
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise DomainError(f"{label}“{value}”应为数字（万元）", field=field, code="NUMBER")
-    if isinstance(value, Decimal):
-        amount = value
-    else:
-        text = repr(value) if isinstance(value, float) else to_ascii_digits(value).replace(",", "")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise DomainError(f"{label}“{value}”应为数字（万元）", field=field, code="NUMBER") from None
-    if not amount.is_finite() or amount < 0 or amount > MAX_WAN:
-        raise DomainError(f"{label}“{value}”应在0至{MAX_WAN:,.0f}万元之间", field=field, code="NUMBER")
-    if amount != amount.quantize(HUNDREDTH):
-        raise DomainError(f"{label}“{value}”最多保留两位小数（万元）", field=field, code="NUMBER")
-    return amount.quantize(HUNDREDTH)
+    """An amount in 万元 (core.amounts.to_wan) of at most MAX_WAN, labelled by its column."""
+    return amounts.to_wan(value, field=field, label=LABELS.get(field, "金额"), maximum=MAX_WAN)
 
 
 def kind_code(value, *, field="kind"):

@@ -10,15 +10,16 @@ The 前置研究会议 is found by its date when none is given (`find_study_meet
 date, and the 组织生活 sheet before it carries the meeting, so import and export keep the link without a
 column for it.
 """
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 
 from dangjian.accounts.access import require_manage_org
 from dangjian.audit.services import changed_fields, log_action
 from dangjian.core.dates import parse_date, today
+from dangjian.core import amounts
 from dangjian.core.errors import DomainError
-from dangjian.core.text import check_lengths, to_ascii_digits
+from dangjian.core.text import check_lengths
 from dangjian.meetings.models import Meeting, MeetingType, Topic
 from dangjian.organizations.models import Organization, OrgType
 
@@ -30,7 +31,6 @@ MATTER_FIELDS = ("number", "org", "name", "category", "amount", "deciding_body",
 STUDY_MEETING_TYPES = (MeetingType.COMMITTEE, MeetingType.COMMITTEE_EXTENDED)
 # 1000亿元: more in one matter is a typing error (the column holds up to 9,999,999,999.99 万元).
 MAX_WAN = Decimal("10000000")
-HUNDREDTH = Decimal("0.01")
 
 
 # ---- reading what was typed ----
@@ -57,24 +57,8 @@ def body_code(value, *, field="deciding_body"):
 
 
 def to_wan(value, *, field="amount", label="金额"):
-    """An amount in 万元 as a Decimal (two decimals at most), or None when empty."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise DomainError(f"{label}“{value}”应为数字（万元）", field=field, code="NUMBER")
-    if isinstance(value, Decimal):
-        amount = value
-    else:
-        text = repr(value) if isinstance(value, float) else to_ascii_digits(value).replace(",", "")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise DomainError(f"{label}“{value}”应为数字（万元）", field=field, code="NUMBER") from None
-    if not amount.is_finite() or amount < 0 or amount > MAX_WAN:
-        raise DomainError(f"{label}“{value}”应在0至{MAX_WAN:,.0f}万元之间", field=field, code="NUMBER")
-    if amount != amount.quantize(HUNDREDTH):
-        raise DomainError(f"{label}“{value}”最多保留两位小数（万元）", field=field, code="NUMBER")
-    return amount.quantize(HUNDREDTH)
+    """An amount in 万元 (core.amounts.to_wan) of at most MAX_WAN."""
+    return amounts.to_wan(value, field=field, label=label, maximum=MAX_WAN)
 
 
 def _day(value, field, label, *, required=False):

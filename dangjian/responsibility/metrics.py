@@ -8,7 +8,6 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from dangjian.core.dates import add_months
 from dangjian.meetings.models import MeetingKind, MeetingType
 from dangjian.members.models import EventKind, MemberEvent
 from dangjian.organizations.models import BRANCH_TYPES, MEMBERSHIP_TYPES, Organization, under
@@ -52,14 +51,10 @@ def _subtree(org, types):
 
 
 def _months(year, as_of):
-    """The months of `year` that have ended on or before `as_of`: [(first day, last day)]."""
-    out = []
-    for month in range(1, 13):
-        first = datetime.date(year, month, 1)
-        last = add_months(first, 1) - datetime.timedelta(days=1)
-        if last <= as_of:
-            out.append((first, last))
-    return out
+    """The months of `year` that have ended on or before `as_of` (the rule engine's periods): [(first, last)]."""
+    from dangjian.rules.engine import periods_of_year
+
+    return [(p.start, p.end) for p in periods_of_year(year, "month") if p.end <= as_of]
 
 
 def _share(part, whole):
@@ -71,6 +66,9 @@ def _share(part, whole):
 def theme_day_share(org, year, as_of):
     """主题党日开展率: of the branch-months judged, the share with a 主题党日 (each month names its meeting, or
     says none was held)."""
+    from dangjian.rules.context import CheckContext
+    from dangjian.rules.engine import Period
+
     branches = list(_subtree(org, BRANCH_TYPES))
     months = _months(year, as_of)
     held = {}
@@ -81,8 +79,8 @@ def theme_day_share(org, year, as_of):
     rows = []
     for branch in branches:
         for first, last in months:
-            if branch.founded_on > first or (branch.dissolved_on and branch.dissolved_on < last):
-                continue  # not there for the whole month: not judged (RULES.md's window)
+            if not CheckContext.existed_through(branch, Period("month", first, last)):
+                continue  # not there for the whole month: not judged (RULES.md's window, as MTG-09)
             label = f"{branch.name}{first.year}年{first.month}月"
             if (branch.pk, first.month) in held:
                 day, meeting_id = held[(branch.pk, first.month)]

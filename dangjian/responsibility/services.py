@@ -60,7 +60,7 @@ def _decimal(value, *, field, label, places=1, maximum=Decimal("100000")):
 
 # ---- who carries which responsibility ----
 
-def _posts_in_year(org, year):
+def posts_in_year(org, year):
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     return (CommitteePost.objects.filter(org=org, started_on__lte=last)
             .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first)).select_related("member"))
@@ -84,7 +84,7 @@ def assign_responsibility(*, actor, org, year, duty, member=None, areas=""):
     else:
         if member is None:
             raise DomainError(f"请选择承担{Duty(duty).label}的班子成员", field="member", code="REQUIRED")
-        posts = [p for p in _posts_in_year(org, year) if p.member_id == member.pk]
+        posts = [p for p in posts_in_year(org, year) if p.member_id == member.pk]
         if not posts:
             raise DomainError(f"{member.name}在{year}年不是{org.name}的班子成员", field="member", code="DUTY_NOT_IN_POST")
         if duty == Duty.FIRST and not any(p.post == Post.SECRETARY for p in posts):
@@ -113,7 +113,7 @@ def assign_from_committee(*, actor, org, year):
     year = _year(year)
     wanted = [(Duty.PRINCIPAL, None, "")]
     seen = set()
-    for post in sorted(_posts_in_year(org, year), key=lambda p: (Post.values.index(p.post), p.started_on)):
+    for post in sorted(posts_in_year(org, year), key=lambda p: (Post.values.index(p.post), p.started_on)):
         if post.post not in COMMITTEE_POSTS or post.member_id in seen:
             continue
         seen.add(post.member_id)

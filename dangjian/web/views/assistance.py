@@ -113,8 +113,6 @@ def visible_projects(user):
 class ProjectEdit(ProjectFormView):
     """修改 a project (or delete it: the page's second button)."""
 
-    template_name = "web/project_form.html"
-
     def load(self):
         self.project = get_object_or_404(visible_projects(self.request.user), pk=self.kwargs["pk"])
 
@@ -135,7 +133,8 @@ class ProjectEdit(ProjectFormView):
                 "member_id_number": "", "results": p.results}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(project=self.project, **kwargs)
+        return super().get_context_data(project=self.project, delete_label="删除这个项目",
+                                        delete_url=reverse("org_project_delete", args=[self.project.pk]), **kwargs)
 
     def cancel_url(self):
         return reverse("org_assistance", args=[self.project.org.code])

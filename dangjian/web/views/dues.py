@@ -33,6 +33,7 @@ from dangjian.dues.queries import member_dues, month_lines_by_org, month_stateme
 from dangjian.dues.queries import Totals
 from dangjian.dues.services import FLAT, NONE_DUE, PAID, SHORT, STATUSES, UNPAID, ZERO, month_label
 from dangjian.organizations.models import MEMBERSHIP_TYPES, under
+from dangjian.rules import parameters
 
 from ..exports import DUES_LINE_HEADERS, DUES_LINE_WIDTHS, tables_workbook
 from ..forms import DuesBaseForm, DuesBranchBasesForm, DuesCollectionForm, DuesPaymentForm, add_domain_error
@@ -530,7 +531,9 @@ class PaymentFormView(ServiceFormView):
     template_name = "web/dues_payment_form.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(member=self.member, next=self.request.GET.get("next", ""), **kwargs)
+        months = parameters.value("dues_backpay_months", today())  # DUES-11, shown with the form
+        return super().get_context_data(member=self.member, next=self.request.GET.get("next", ""),
+                                        backpay_months=months, **kwargs)
 
 
 class DuesPaymentCreate(PaymentFormView):
@@ -592,7 +595,9 @@ class DuesPaymentEdit(PaymentFormView):
         return {"month": p.month, "amount": str(p.amount), "paid_on": p.paid_on, "kind": p.kind, "note": p.note}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(payment=self.payment, **kwargs)
+        return super().get_context_data(payment=self.payment,
+                                        delete_url=reverse("dues_payment_delete", args=[self.payment.pk]),
+                                        delete_label="删除这笔记录", **kwargs)
 
     def cancel_url(self):
         p = self.payment

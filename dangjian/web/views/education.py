@@ -224,8 +224,6 @@ def visible_trainings(user):
 class TrainingEdit(TrainingFormView):
     """修改 a row (or delete it: the page's second button)."""
 
-    template_name = "web/training_form.html"
-
     def load(self):
         self.training = get_object_or_404(visible_trainings(self.request.user), pk=self.kwargs["pk"])
         self.member = self.training.member
@@ -241,7 +239,9 @@ class TrainingEdit(TrainingFormView):
         return {"held_on": t.held_on, "subject": t.subject, "hours": str(t.hours), "kind": t.kind}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(training=self.training, next=self.request.GET.get("next", ""), **kwargs)
+        return super().get_context_data(training=self.training, next=self.request.GET.get("next", ""),
+                                        delete_url=reverse("member_training_delete", args=[self.training.pk]),
+                                        **kwargs)
 
     def perform(self, form):
         data = form.cleaned_data

@@ -34,7 +34,7 @@ class ResponsibilityForm(forms.Form):
 
     def __init__(self, *args, org, year, **kwargs):
         super().__init__(*args, **kwargs)
-        ids = services._posts_in_year(org, year).values_list("member_id", flat=True)
+        ids = services.posts_in_year(org, year).values_list("member_id", flat=True)
         self.fields["member"].queryset = Member.objects.filter(pk__in=ids).order_by("name")
 
 
