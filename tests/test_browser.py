@@ -1,7 +1,5 @@
 """The real pages in headless Chromium: the workbench, the tree, a member, and a ledger import."""
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.urls import NoReverseMatch, reverse
@@ -11,8 +9,6 @@ from .browser import browser, log_in, page  # noqa: F401  (fixtures)
 from .cast import PASSWORD, person_id
 
 pytestmark = pytest.mark.browser
-SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshot-dashboard.png"
-
 
 
 def test_it_walks_the_dashboard_tree_and_a_member(live_server, cast, page):
@@ -22,8 +18,6 @@ def test_it_walks_the_dashboard_tree_and_a_member(live_server, cast, page):
     expect(page.locator("h1")).to_contain_text("工作台")
     expect(page.locator(".big a")).to_have_text("5")
     expect(page.locator("#terms")).to_contain_text("应换未换")
-    if os.environ.get("UPDATE_SCREENSHOT") == "1":
-        page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     page.click("nav.nav >> text=组织")
     page.click("[aria-label='展开集团党委']")  # htmx loads the children under the node

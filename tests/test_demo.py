@@ -523,3 +523,25 @@ def test_the_logins_branch_has_an_overdue_problem_and_one_waiting_for_the_level_
     states = {p.status_on(YEAR_END) for p in Problem.objects.filter(org=branch)}
     assert {OVERDUE, ProblemState.COMPLETED} <= states
     assert all(p.owner is not None for p in Problem.objects.filter(org=branch))
+
+
+# ---- The demo's 2018 述职报告 ----
+
+def test_the_group_secretarys_2018_report_reads_like_the_seed_with_true_figures(demo, db):
+    from dangjian.reports.models import Report
+    from dangjian.reports.render import render_markdown
+    from dangjian.reports.services import document_of, figure_link, live_document, regenerate_report
+
+    report = Report.objects.get(org__code=generator.ROOT_CODE, year=2018)
+    text = document_of(report).plain_text()
+    for heading in ("一、履职情况和成绩", "二、存在问题和原因分析", "（二）存在上述问题的主要原因", "三、下一步整改方向和措施"):
+        assert heading in text
+    assert "X" not in text and "待填写" not in text  # every figure from the records, every cause written
+    themes = [t["code"] for t in report.facts["themes"]]
+    assert themes and all(f"cause:t:{code}" in report.narrative for code in themes)
+    assert report.narrative["measures_more"].count("\n\n") == len(themes) - 1  # a measure for each theme
+    # the figures are the records' own: drafted again today, nothing changes, and the secretary's text stays
+    assert regenerate_report(report, actor=None) == []
+    assert document_of(report).plain_text() == live_document(report.org, 2018).plain_text() == text
+    markdown = render_markdown(document_of(report), figure_link(generator.ROOT_CODE, 2018))
+    assert markdown.count(f"](/reports/figures/{generator.ROOT_CODE}/2018/") > 20  # each figure to its records

@@ -459,3 +459,35 @@ def test_the_statements_read_a_fixed_number_of_queries(cast):
              count(lambda: queries.year_statement(cast.a0101, 2018))]
     assert small == large and max(large) <= 4
     assert len(queries.month_statement(cast.a0101, "2018-06").lines) == 3 + 22
+
+
+def test_a_year_read_at_once_gives_each_months_lines_as_a_month_read(cast):
+    """months_lines_by_org (the 工作台's twelve months in one read) walks the events once for a member with no
+    event in the year; it must give, month by month, exactly what month_lines_by_org gives: a transfer in
+    June, a member admitted in April, one who died in September, one suspended in March, the others steady."""
+    from dangjian.members.models import Member
+    from dangjian.members.services import create_member
+    from dangjian.organizations.models import Organization
+
+    transfer_member(cast.li, actor=None, to_org=cast.a0102, transferred_on=D(2018, 6, 15))
+    create_member(actor=None, id_number=person_id(70), name="新党员", org=cast.a0101, admitted_on=D(2018, 4, 20))
+    record_exit(cast.zhao, actor=None, kind="died", exited_on=D(2018, 9, 3))
+    suspend_member(cast.chen, actor=None, suspended_on=D(2018, 3, 5))
+    for member in Member.objects.all():
+        declare_base(member, actor=None, month=max(D(2018, 1, 1), member.admitted_on), base="5000")
+    orgs = Organization.objects.all()
+    months = [D(2018, m, 1) for m in range(1, 13)]
+    year = queries.months_lines_by_org(orgs, months)
+
+    def key(lines_by_org):
+        return {org: sorted((line.member.name, line.due, line.status) for line in lines)
+                for org, lines in lines_by_org.items() if lines}
+
+    for month in months:
+        assert key(year[month]) == key(queries.month_lines_by_org(orgs, month)), month
+    names = {m: {line.member.name for lines in year[m].values() for line in lines}
+             for m in (D(2018, 3, 1), D(2018, 4, 1), D(2018, 9, 1), D(2018, 10, 1))}
+    assert "新党员" not in names[D(2018, 3, 1)] and "新党员" in names[D(2018, 4, 1)]
+    assert "赵丽" in names[D(2018, 9, 1)] and "赵丽" not in names[D(2018, 10, 1)]
+    assert "陈刚" not in names[D(2018, 4, 1)]  # suspended from March: no dues while suspended
+    assert {line.member.name for line in year[D(2018, 7, 1)][cast.a0102.pk]} >= {"李秀英", "赵丽"}

@@ -302,9 +302,10 @@ def test_it_shows_this_years_findings_and_what_falls_due_on_the_workbench(client
     findings = run_checks(window=Window(day))
     card = re.search(r'<section class="card figures" id="findings-summary">(.*?)</section>', text, re.S)[1]
     errors = sum(1 for f in findings if f.severity == "error")
-    assert f'<a href="{URL}">{len(findings)}</a>' in card
-    assert f'<a href="{URL}?severity=error">{errors}</a>' in card
-    assert f'<a href="{URL}?severity=warning">{len(findings) - errors}</a>' in card
+    at = f"{URL}?as_of=2019-02-10"  # the links name the day the card was checked on
+    assert f'<a href="{at}">{len(findings)}</a>' in card
+    assert f'<a href="{at}&amp;severity=error">{errors}</a>' in card
+    assert f'<a href="{at}&amp;severity=warning">{len(findings) - errors}</a>' in card
     due = re.search(r'<section class="card" id="upcoming">(.*?)</section>', text, re.S)[1]
     assert "甲市一支部任期将于2019-03-01届满" in due
     assert '<a class="record-link" href="/orgs/A0101/#elections">换届记录</a>' in due

@@ -73,6 +73,7 @@ from .education import write_education
 from .governance import write_governance
 from .recruitment import plan_cases, write_cases
 from .rectification import write_rectification
+from .reports import write_report
 from .responsibility import write_responsibility
 
 SEED = 20181231
@@ -1456,6 +1457,7 @@ def build_demo(members=DEFAULT_MEMBERS, *, today=None, out=None):
         write_rectification(orgs, people, out)
         write_responsibility(orgs, out, root_code=ROOT_CODE, seed=SEED + 7)
         write_appraisal(orgs, out, root_code=ROOT_CODE, seed=SEED + 8)
+        write_report(orgs, out, root_code=ROOT_CODE)  # last: it reads every record of the year
         logins = _write_users(plan, orgs, people)
     out(f"演示集团生成完毕，用时 {time.monotonic() - started:.1f} 秒")
     return logins

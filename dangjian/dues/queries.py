@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dangjian.core.dates import today
-from dangjian.members.models import DuesCategory, Member, MemberEvent
+from dangjian.members.models import DuesCategory, EventKind, Member, MemberEvent, compute_state
 from dangjian.organizations.models import Organization
 
 from .models import BaseDeclaration, Payment, PaymentKind
@@ -168,10 +168,29 @@ class _Ledger:
             else:
                 self.extra[(member_id, month)] += amount
         self.calculator = DuesCalculator()
+        self.first = first
+        self.steady = {}  # member pk: (org pk, stage) all through first..last, for those with no later event
+
+    def membership(self, member, month):
+        """membership_in_month for `member`, walking the events once for a member whose events all fall
+        before the ledger's first month (most of them): the same state holds in every month read."""
+        events = self.events[member.pk]
+        if member.pk not in self.steady:
+            admitted = next((e.date for e in events if e.kind == EventKind.ADMITTED), None)
+            if all((e.effective_date(admitted) or self.first) < self.first for e in events):
+                stage, org_id = compute_state(events, self.first)
+                self.steady[member.pk] = (org_id, stage)
+            else:
+                self.steady[member.pk] = None
+        steady = self.steady[member.pk]
+        if steady is None:
+            return membership_in_month(events, month)
+        org_id, stage = steady
+        return org_id, stage, stage in MEMBER_STAGES
 
     def line(self, member, month):
         """(org pk, DuesLine) of `member` in `month`, or (org pk, None) when not a member in that month."""
-        org_id, stage, present = membership_in_month(self.events[member.pk], month)
+        org_id, stage, present = self.membership(member, month)
         if not present:
             return org_id, None
         declaration = latest_declaration(self.bases[member.pk], month)
@@ -197,14 +216,23 @@ def month_lines_by_org(orgs, month):
     """{org pk: [DuesLine]} of the month for the organisations `orgs` (a queryset), read set-wise in four
     queries: each organisation's lines are exactly its `month_statement`."""
     month = month_of(month)
+    return months_lines_by_org(orgs, [month])[month]
+
+
+def months_lines_by_org(orgs, months):
+    """{month: {org pk: [DuesLine]}} for each of `months` (first days, in order) and the organisations `orgs`
+    (a queryset), in the same four queries whatever the number of months: the 工作台's year of collection."""
     pks = set(orgs.values_list("pk", flat=True))
-    ledger = _Ledger(MemberEvent.objects.filter(org__in=orgs).values("member_id"), month, month)
-    lines = defaultdict(list)
+    by_month = {month: defaultdict(list) for month in months}
+    if not months:
+        return by_month
+    ledger = _Ledger(MemberEvent.objects.filter(org__in=orgs).values("member_id"), months[0], months[-1])
     for member in ledger.members:
-        org_id, line = ledger.line(member, month)
-        if line is not None and org_id in pks:
-            lines[org_id].append(line)
-    return lines
+        for month in months:
+            org_id, line = ledger.line(member, month)
+            if line is not None and org_id in pks:
+                by_month[month][org_id].append(line)
+    return by_month
 
 
 def month_statement(org, month):

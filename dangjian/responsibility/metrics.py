@@ -104,12 +104,12 @@ def recruited(org, year, as_of):
 def dues_rate(org, year, as_of):
     """党费收缴率: what was paid of what was due (an underpayment counts what was paid), over the months of
     the year that have ended, by organisation of the subtree."""
-    from dangjian.dues.queries import Totals, month_lines_by_org
+    from dangjian.dues.queries import Totals, months_lines_by_org
 
     orgs = _subtree(org, MEMBERSHIP_TYPES)
     by_org = {}
-    for first, _ in _months(year, as_of):
-        for org_id, lines in month_lines_by_org(orgs, first).items():
+    for by_month in months_lines_by_org(orgs, [first for first, _ in _months(year, as_of)]).values():
+        for org_id, lines in by_month.items():
             totals = by_org.setdefault(org_id, Totals())
             for line in lines:
                 totals.add(line)

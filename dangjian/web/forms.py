@@ -350,7 +350,8 @@ class CaseOpenForm(ChineseForm):
 
 
 CASE_STATUS_CHOICES = [
-    ("", "培养考察中、预备党员及本年转正"), ("open", "培养考察中"), ("probationary", "预备党员"),
+    ("", "培养考察中、预备党员及本年转正"), ("open", "培养考察中"), ("applicant", "申请入党"),
+    ("activist", "入党积极分子"), ("candidate", "发展对象"), ("probationary", "预备党员"),
     ("confirmed", "已转正（历年）"), ("discontinued", "终止培养"), ("cancelled", "取消预备党员资格"), ("all", "全部"),
 ]
 

@@ -5,7 +5,7 @@ The engine runs once per request, set-wise, for the subtree root (the chosen sco
 organisation). What the role may see is then kept by organisation through accounts.access.visible_orgs:
 a branch secretary checking their branch sees its findings and its 党小组's, never a sibling's."""
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
@@ -20,7 +20,7 @@ from dangjian.audit.services import log_action
 from dangjian.core import dates
 from dangjian.core.errors import DomainError
 from dangjian.core.masking import mask_id_number
-from dangjian.organizations.models import under
+from dangjian.organizations.models import PATH_STEP, under
 from dangjian.rules.engine import (
     ERROR,
     FIRST_YEAR,
@@ -63,7 +63,8 @@ def visible_orgs_under(user, root):
     qs = visible_orgs(user)
     if root is not None:
         qs = qs.filter(under(root.path))
-    return {o.pk: o for o in qs.only("pk", "code", "name", "path", "org_type", "parent_id")}
+    fields = ("pk", "code", "name", "path", "org_type", "parent_id", "founded_on", "dissolved_on")
+    return {o.pk: o for o in qs.only(*fields)}
 
 
 def reveals_ids(user):
@@ -82,6 +83,8 @@ class Check:
     severity: str = ""
     rule: str = ""
     q: str = ""
+    org: object = None  # ?org=CODE: that organisation and those under it (?own=1: only itself)
+    own: bool = False
     window: Window | None = None
     error: str = ""
     root: object = None
@@ -107,13 +110,22 @@ def run_check(request):
     check.orgs = visible_orgs_under(request.user, check.root)
     check.visible = [f for f in run_checks(root=check.root, window=check.window) if f.org_id in check.orgs]
     check.base = check.visible
+    code = params.get("org", "").strip()
+    check.org = next((o for o in check.orgs.values() if o.code == code), None) if code else None
+    check.own = check.org is not None and params.get("own") == "1"
+    if check.org is not None:
+        check.base = [f for f in check.base if _in_chosen(check.orgs[f.org_id], check.org, check.own)]
     if check.q:
         needle = check.q.lower()
-        check.base = [f for f in check.visible
+        check.base = [f for f in check.base
                       if needle in check.orgs[f.org_id].code.lower() or needle in check.orgs[f.org_id].name.lower()]
     check.shown = [f for f in check.base if (not check.severity or f.severity == check.severity)
                    and (not check.rule or f.rule == check.rule)]
     return check
+
+
+def _in_chosen(org, chosen, own):
+    return org.pk == chosen.pk if own else org.is_within(chosen)
 
 
 class RecordLinks:
@@ -190,7 +202,8 @@ def compliance(request):
     context = {
         "check": check, "as_of": check.window.as_of if check.window else None,
         "rules": [(r.id, r.title) for r in all_rules()], "severities": list(SEVERITY_LABELS.items()),
-        "query": request.GET.urlencode(), "filtered": bool(check.severity or check.rule or check.q),
+        "query": request.GET.urlencode(),
+        "filtered": bool(check.severity or check.rule or check.q or check.org),
         "default_day": dates.reference_day(),
     }
     if check.window is not None:
@@ -249,20 +262,55 @@ def compliance_rules(request):
 
 
 def workbench_summary(request, day):
-    """The workbench's card: this year's findings by severity as of `day`, and what falls due in the next
+    """The workbench's cards: this year's findings as of `day` by severity, by rule and by organisation (the
+    root's own, then each organisation directly below it with its subtree), and what falls due in the next
     30 days (TERM-03's terms ending, meetings of the running period not yet held) for the chosen subtree.
-    One engine run and one `upcoming` call, both set-wise."""
+    One engine run and one `upcoming` call, both set-wise. Every count links to the compliance page
+    filtered to the findings it counts."""
     root = check_root(request)
     orgs = visible_orgs_under(request.user, root)
     findings = [f for f in run_checks(root=root, window=Window(day)) if f.org_id in orgs]
     counts = Counter(f.severity for f in findings)
     due = [f for f in upcoming(root=root, as_of=day, days=UPCOMING_DAYS) if f.org_id in orgs]
     links = RecordLinks()
-    page = reverse("compliance")
+    url = f"{reverse('compliance')}?as_of={day.isoformat()}"
+    by_rule = Counter(f.rule for f in findings)
+    units_of = root
+    tops = [o for o in orgs.values() if len(o.path) == PATH_STEP]
+    if units_of is None and len(tops) == 1:  # the whole tree of one group: by the units below its committee
+        units_of = tops[0]
     return {"compliance": {
-        "total": len(findings), "url": page, "as_of": day,
-        "by_severity": [(label, counts.get(s, 0), f"{page}?severity={s}") for s, label in SEVERITY_LABELS.items()],
+        "total": len(findings), "url": url, "as_of": day, "errors": counts.get(ERROR, 0), "root": units_of,
+        "by_severity": [(label, counts.get(s, 0), f"{url}&severity={s}") for s, label in SEVERITY_LABELS.items()],
+        "by_rule": [(r.id, r.title, by_rule[r.id], f"{url}&rule={r.id}") for r in all_rules() if by_rule.get(r.id)],
+        "by_org": _findings_by_org(findings, orgs, units_of, url, day),
         "upcoming": [{"finding": f, "org": orgs[f.org_id], "links": links(f, orgs[f.org_id])}
                      for f in due[:UPCOMING_SHOWN]],
         "upcoming_total": len(due), "upcoming_days": UPCOMING_DAYS,
     }}
+
+
+def _findings_by_org(findings, orgs, root, url, day):
+    """[{org, label, errors, warnings, total, url}] for the root's own findings ("本级") and each organisation
+    directly below the root (with its whole subtree), in tree order. Those below with no findings are listed
+    while they exist on `day`, so a clean unit shows as 0 rather than missing."""
+    depth = len(root.path) + PATH_STEP if root is not None else PATH_STEP
+    heads = {o.path: o for o in orgs.values() if len(o.path) == depth}
+    tally = defaultdict(Counter)
+    for f in findings:
+        path = orgs[f.org_id].path
+        tally[path[:depth] if len(path) >= depth else None][f.severity] += 1
+    rows = []
+    if root is not None and tally.get(None):
+        rows.append(_org_row(root, f"{root.name}（本级）", tally[None], f"{url}&org={root.code}&own=1"))
+    for path in sorted(heads):
+        head = heads[path]
+        if tally.get(path) or head.exists_on(day):
+            rows.append(_org_row(head, head.name, tally.get(path, Counter()), f"{url}&org={head.code}"))
+    return rows
+
+
+def _org_row(org, label, counts, url):
+    return {"org": org, "label": label, "errors": counts[ERROR], "warnings": counts[WARNING],
+            "total": counts[ERROR] + counts[WARNING], "url": url,
+            "errors_url": f"{url}&severity={ERROR}", "warnings_url": f"{url}&severity={WARNING}"}

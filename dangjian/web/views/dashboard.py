@@ -11,12 +11,16 @@ from dangjian.core.dates import reference_day, today
 from dangjian.members.models import Education, PostCategory, Sex, Stage
 from dangjian.organizations.models import LEADERSHIP_TYPES, CommitteePost, OrgType, Post
 from dangjian.organizations.queries import term_statuses
+from dangjian.rectification.models import OVERDUE
+from dangjian.rules.engine import ERROR
 
+from ..charts import charts
 from ..scope import STAFF_KINDS, scoped_members, scoped_orgs
 from .base import role_required
 from .compliance import workbench_summary
 from .dues import dues_summary
 from .recruitment import recruitment_summary
+from .rectification import rectification_summary
 
 
 def _roster(**params):
@@ -37,13 +41,13 @@ def dashboard(request):
     role = role_of(request.user)
     if role.kind == RoleKind.MEMBER:  # a member's workbench is their own record
         return redirect("member_detail", role.member_id)
-    day = today()
+    day = today()  # the roster and the tree as they stand: their figures open today's lists
+    checked = reference_day()  # the records' year (the demo's 2018-12-31, else today): checks, terms, posts
     members = scoped_members(request).current()
     orgs = scoped_orgs(request)
-    living = list(orgs.existing_on(day))
-    leadership = [o for o in living if o.org_type in LEADERSHIP_TYPES]
-    terms = [t for t in term_statuses(leadership, day) if t.state in ("ending", "overdue")]
-    with_secretary = set(CommitteePost.objects.held_on(day).filter(post=Post.SECRETARY, org__in=leadership)
+    leadership = [o for o in orgs.existing_on(checked) if o.org_type in LEADERSHIP_TYPES]
+    terms = [t for t in term_statuses(leadership, checked) if t.state in ("ending", "overdue")]
+    with_secretary = set(CommitteePost.objects.held_on(checked).filter(post=Post.SECRETARY, org__in=leadership)
                          .values_list("org_id", flat=True))
     by_type = dict(orgs.existing_on(day).values_list("org_type").annotate(n=Count("pk")).order_by())
     stage_counts = dict(members.values_list("stage").annotate(n=Count("pk")).order_by())
@@ -61,7 +65,25 @@ def dashboard(request):
         "terms": sorted(terms, key=lambda t: t.due_on),
         "vacant": [o for o in leadership if o.pk not in with_secretary],
     }
-    context |= workbench_summary(request, reference_day())  # 合规检查: this year's findings and what falls due
-    context |= recruitment_summary(request, reference_day())  # 发展党员: next steps due within 30 days
-    context |= dues_summary(request, reference_day())  # 党费: the month's collection rate
+    context["checked"] = checked
+    context |= workbench_summary(request, checked)  # 合规检查: the year's findings by rule and unit, what falls due
+    context |= recruitment_summary(request, checked)  # 发展党员: cases by stage, next steps due within 30 days
+    context |= dues_summary(request, checked)  # 党费: the month's collection and the year's months
+    context |= rectification_summary(request, checked)  # 整改: the year's ledger by status
+    context["overdue"] = overdue_items(context)
+    context["charts"] = charts(context)
     return render(request, "web/dashboard.html", context)
+
+
+def overdue_items(context):
+    """逾期事项: what is already late in the subtree, one line per kind, each linking to its list."""
+    compliance, dues = context["compliance"], context["dues"]
+    rectification, recruitment = context["rectification"], context["recruitment"]
+    return [
+        ("合规检查错误", compliance["errors"], "条", f"{compliance['url']}&severity={ERROR}"),
+        ("应换未换的组织", sum(1 for t in context["terms"] if t.state == "overdue"), "个", "#terms"),
+        ("发展党员逾期事项", recruitment["overdue"], "项", f"{recruitment['url']}?overdue=1"),
+        ("逾期未完成的整改问题", rectification["overdue"], "个", f"{rectification['url']}&status={OVERDUE}"),
+        (f"{dues['month']:%Y年%-m月}未交党费", dues["unpaid"], "人", dues["url"]),
+        ("书记空缺的组织", len(context["vacant"]), "个", "#vacant"),
+    ]

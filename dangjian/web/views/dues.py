@@ -6,6 +6,7 @@ exports.
 Reads go through accounts.access (visible_orgs, visible_members, can_manage_org, can_reveal); every write
 goes through dues.services, whose DomainError lands on the field (or the row) it names. What is due is
 computed by dues.queries, never stored."""
+import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,7 +30,13 @@ from dangjian.core.dates import add_months, parse_month, reference_day, today
 from dangjian.core.errors import DomainError
 from dangjian.dues import services
 from dangjian.dues.models import BaseDeclaration, Payment, PaymentKind
-from dangjian.dues.queries import member_dues, month_lines_by_org, month_statement, year_statement
+from dangjian.dues.queries import (
+    member_dues,
+    month_lines_by_org,
+    month_statement,
+    months_lines_by_org,
+    year_statement,
+)
 from dangjian.dues.queries import Totals
 from dangjian.dues.services import FLAT, NONE_DUE, PAID, SHORT, STATUSES, UNPAID, ZERO, month_label
 from dangjian.organizations.models import MEMBERSHIP_TYPES, under
@@ -165,14 +172,18 @@ def dues_root(request):
 def subtree_collection(user, root, month):
     """[OrgCollection] of the organisations holding memberships in `root`'s subtree that the user may see
     and that held members in `month`, in tree order (dues.queries.month_lines_by_org: four queries)."""
-    orgs = visible_orgs(user).filter(org_type__in=MEMBERSHIP_TYPES)
-    if root is not None:
-        orgs = orgs.filter(under(root.path))
+    orgs = _collecting_orgs(user, root)
     by_pk = {o.pk: o for o in orgs.order_by("path")}
     if not by_pk:
         return []
     lines = month_lines_by_org(orgs, month)
     return [OrgCollection(org, lines[pk], Totals.of(lines[pk])) for pk, org in by_pk.items() if lines[pk]]
+
+
+def _collecting_orgs(user, root):
+    """The organisations holding memberships in `root`'s subtree (None: everywhere) that the user may see."""
+    orgs = visible_orgs(user).filter(org_type__in=MEMBERSHIP_TYPES)
+    return orgs.filter(under(root.path)) if root is not None else orgs
 
 
 @staff_required
@@ -193,18 +204,27 @@ def dues_overview(request):
 
 
 def dues_summary(request, day):
-    """The workbench's 党费 card: the month of `day` for the chosen subtree (collection rate, amounts, who is
-    missing), linking to the statements."""
-    month = day.replace(day=1)
-    rows = subtree_collection(request.user, dues_root(request), month)
-    totals = Totals.of(line for row in rows for line in row.lines)
-    single = rows[0].org if len(rows) == 1 else None
-    url = (reverse("dues_month", args=[single.code, month_code(month)]) if single
-           else reverse("dues_overview") + f"?month={month_code(month)}")
+    """The workbench's 党费 cards for the chosen subtree: the month of `day` (collection rate, amounts, who
+    is missing) and each month of its year up to it, from one ledger read, linking to the statements."""
+    months = [datetime.date(day.year, m, 1) for m in range(1, day.month + 1)]
+    orgs = _collecting_orgs(request.user, dues_root(request))
+    by_month = months_lines_by_org(orgs, months)
+    overview = reverse("dues_overview")
+    rows = []
+    for month in months:
+        totals = Totals.of(line for lines in by_month[month].values() for line in lines)
+        rows.append({"month": month, "totals": totals, "rate": rate_text(totals),
+                     "unpaid": totals.by_status[UNPAID], "short": totals.by_status[SHORT],
+                     "url": f"{overview}?month={month_code(month)}"})
+    current = rows[-1]
+    holding = [pk for pk, lines in by_month[current["month"]].items() if lines]
+    url = current["url"]
+    if len(holding) == 1:  # one branch: its own month page
+        url = reverse("dues_month", args=[orgs.get(pk=holding[0]).code, month_code(current["month"])])
+    totals = current["totals"]
     return {"dues": {
-        "month": month, "rate": rate_text(totals), "totals": totals, "orgs": len(rows), "url": url,
-        "unpaid": totals.by_status[UNPAID], "short": totals.by_status[SHORT],
-        "unknown": totals.unknown_due,
+        "month": current["month"], "rate": current["rate"], "totals": totals, "orgs": len(holding), "url": url,
+        "unpaid": current["unpaid"], "short": current["short"], "unknown": totals.unknown_due, "months": rows,
     }}
 
 

@@ -59,6 +59,7 @@ COLUMNS = (("applicant", "申请入党"), ("activist", "入党积极分子"), ("
 SHOWN_COLUMNS = {
     "": ("applicant", "activist", "candidate", "probationary", "confirmed"),
     "open": ("applicant", "activist", "candidate"),
+    "applicant": ("applicant",), "activist": ("activist",), "candidate": ("candidate",),
     "probationary": ("probationary",), "confirmed": ("confirmed",), "discontinued": ("discontinued",),
     "cancelled": ("cancelled",), "all": tuple(key for key, _ in COLUMNS),
 }
@@ -98,6 +99,21 @@ def may_reveal(user, case):
     return kind_of(user) in TREE_KINDS and can_reveal(user, case)
 
 
+def cards_by_column(cases, on, shown, *, this_year_only):
+    """{column key: [card]} for the `cases` in the columns `shown`, each case in the column of its state on
+    `on`; with `this_year_only`, the 已转正 column keeps the confirmations of `on`'s year."""
+    cards = defaultdict(list)
+    for case in cases.prefetch_related(_steps_prefetch()):
+        state = case_state(case, on)
+        key = column_of(state)
+        if key not in shown:
+            continue
+        if key == "confirmed" and this_year_only and state.roster.confirmed_on.year != on.year:
+            continue
+        cards[key].append({"case": case, "state": state, "masked_id": mask_id_number(case.id_number)})
+    return cards
+
+
 @staff_required
 def recruitment_board(request):
     """The board: the cases of the chosen subtree by stage, with counts, next steps and overdue marks."""
@@ -114,15 +130,7 @@ def recruitment_board(request):
     elif status != "all":
         qs = qs.filter(Q(discontinued_on__isnull=True) | Q(discontinued_on__gt=on))
     shown = SHOWN_COLUMNS.get(status, SHOWN_COLUMNS[""])
-    cards = defaultdict(list)
-    for case in qs.prefetch_related(_steps_prefetch()):
-        state = case_state(case, on)
-        key = column_of(state)
-        if key not in shown:
-            continue
-        if key == "confirmed" and not status and state.roster.confirmed_on.year != on.year:
-            continue  # the default board shows this year's confirmations only
-        cards[key].append({"case": case, "state": state, "masked_id": mask_id_number(case.id_number)})
+    cards = cards_by_column(qs, on, shown, this_year_only=not status)
     columns = []
     for key, label in COLUMNS:
         if key not in shown:
@@ -140,21 +148,33 @@ def recruitment_board(request):
 
 @staff_required
 def recruitment_due(request):
-    """Everything due or overdue in the next 30 days in the chosen subtree (queries.due_cases)."""
+    """Everything due or overdue in the next 30 days in the chosen subtree (queries.due_cases); with
+    ?overdue=1 the overdue ones alone (the workbench's 发展党员逾期事项)."""
     on = reference_day()
-    cases = due_cases(scoped_cases(request), on, DUE_DAYS)
+    only_overdue = request.GET.get("overdue") == "1"
+    cases = [c for c in due_cases(scoped_cases(request), on, DUE_DAYS) if c.state.overdue or not only_overdue]
     rows = [{"case": c, "state": c.state, "masked_id": mask_id_number(c.id_number),
              "kind": "截止" if c.state.due_kind == DEADLINE else "最早可办"} for c in cases]
     return render(request, "web/recruitment_due.html", {
-        "rows": rows, "on": on, "days": DUE_DAYS, "overdue": sum(1 for r in rows if r["state"].overdue)})
+        "rows": rows, "on": on, "days": DUE_DAYS, "overdue": sum(1 for r in rows if r["state"].overdue),
+        "only_overdue": only_overdue})
 
 
 def recruitment_summary(request, day):
-    """The workbench's figure: the cases of the chosen subtree whose next step falls due within 30 days
-    of `day`, overdue ones included."""
+    """The workbench's figures: the cases of the chosen subtree by stage on `day` (the board's columns, the
+    year's confirmations), and those whose next step falls due within 30 days of `day`, overdue included."""
+    cases = scoped_cases(request).filter(Q(discontinued_on__isnull=True) | Q(discontinued_on__gt=day))
+    shown = SHOWN_COLUMNS[""]
+    cards = cards_by_column(cases, day, shown, this_year_only=True)
+    board = reverse("recruitment_board")
+    stages = []
+    for key, label in COLUMNS:
+        if key in shown:
+            url = f"{board}#col-confirmed" if key == "confirmed" else f"{board}?status={key}"
+            stages.append((f"已转正（{day.year}年）" if key == "confirmed" else label, len(cards[key]), url))
     due = due_cases(scoped_cases(request), day, DUE_DAYS)
     return {"recruitment": {"due": len(due), "overdue": sum(1 for c in due if c.state.overdue),
-                            "days": DUE_DAYS, "url": reverse("recruitment_due")}}
+                            "days": DUE_DAYS, "url": reverse("recruitment_due"), "stages": stages, "as_of": day}}
 
 
 # ---- the case page ----

@@ -36,7 +36,8 @@ from .base import ServiceFormView, staff_required
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YEAR = re.compile(r"^[0-9]{4}$")
 # The ledger's status filter: "open" is every problem not completed on the day (overdue ones included).
-STATUS_FILTERS = (("", "全部"), ("open", "未完成（含逾期）"), (OVERDUE, "逾期未完成"),
+ONGOING = "ongoing"  # the filter for 整改中 alone: "open" is every unfinished problem, overdue included
+STATUS_FILTERS = (("", "全部"), ("open", "未完成（含逾期）"), (ONGOING, "整改中（未逾期）"), (OVERDUE, "逾期未完成"),
                   (ProblemState.COMPLETED, "已完成待销号"), (ProblemState.CLOSED, "已销号"))
 STATUS_CLASS = {OVERDUE: "state-overdue", ProblemState.OPEN: "state-ending", ProblemState.COMPLETED: "",
                 ProblemState.CLOSED: "state-current"}
@@ -142,14 +143,30 @@ def ledger_rows(request, params):
             continue
         if status == "open" and state not in (ProblemState.OPEN, OVERDUE):
             continue
-        if status and status != "open" and state != status:
+        if status == ONGOING and state != ProblemState.OPEN:
+            continue
+        if status and status not in ("open", ONGOING) and state != status:
             continue
         shown.append({"problem": p, "status": state, "label": STATUS_LABELS[state], "css": STATUS_CLASS[state],
                       "carried": p.year < year})
     return {"year": year, "year_error": error, "status": status, "source": source, "root": root, "as_of": day,
             "rows": shown, "counts": [(STATUS_LABELS[k], v, STATUS_CLASS[k]) for k, v in counts.items()],
-            "total": len(problems), "carried": sum(1 for p in problems if p.year < year),
+            "by_status": counts, "total": len(problems), "carried": sum(1 for p in problems if p.year < year),
             "status_choices": STATUS_FILTERS, "source_choices": ProblemSource.choices}
+
+
+def rectification_summary(request, day):
+    """The workbench's 整改 figures: the problems of `day`'s year's ledger for the chosen subtree by status
+    on `day`, each linking to the ledger filtered to that status."""
+    data = ledger_rows(request, {"year": str(day.year)})
+    ledger = reverse("rectification_ledger") + f"?year={day.year}"
+    filters = {ProblemState.OPEN: ONGOING}  # 整改中 alone; the others filter by their own status
+    return {"rectification": {
+        "year": day.year, "total": data["total"], "url": ledger, "carried": data["carried"],
+        "overdue": data["by_status"][OVERDUE],
+        "by_status": [(STATUS_LABELS[k], n, f"{ledger}&status={filters.get(k, k)}")
+                      for k, n in data["by_status"].items()],
+    }}
 
 
 def _query(data):
