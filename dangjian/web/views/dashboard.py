@@ -84,6 +84,6 @@ def overdue_items(context):
         ("应换未换的组织", sum(1 for t in context["terms"] if t.state == "overdue"), "个", "#terms"),
         ("发展党员逾期事项", recruitment["overdue"], "项", f"{recruitment['url']}?overdue=1"),
         ("逾期未完成的整改问题", rectification["overdue"], "个", f"{rectification['url']}&status={OVERDUE}"),
-        (f"{dues['month']:%Y年%-m月}未交党费", dues["unpaid"], "人", dues["url"]),
+        (f"{dues['month'].year}年{dues['month'].month}月未交党费", dues["unpaid"], "人", dues["url"]),
         ("书记空缺的组织", len(context["vacant"]), "个", "#vacant"),
     ]
