@@ -80,3 +80,31 @@ def test_a_slice_of_the_rectification_chart_opens_the_ledger_of_that_status(live
     page.mouse.click(box["x"] + x, box["y"] + y)
     page.wait_for_url("**/rectification/?year=2018&status=completed")
     expect(page.locator("tr[data-number]")).to_have_count(2)
+
+
+def test_the_tooltip_shows_an_organisation_name_as_text_not_markup(live_server, world, page,  # noqa: F811
+                                                                   settings):
+    from playwright.sync_api import expect
+
+    from dangjian.organizations.services import update_organization
+
+    settings.DEFAULT_AS_OF = DAY.isoformat()
+    name = '甲市<img src=x onerror="window.__injected=1">党委'
+    update_organization(world.a01, actor=None, name=name)
+    log_in(page, live_server, "admin", PASSWORD)
+    chart = "chart-compliance-org"
+    expect(page.locator(f'[data-chart="{chart}"][data-drawn="1"]')).to_have_count(1)
+    page.locator(f'[data-chart="{chart}"]').scroll_into_view_if_needed()
+    x, y = page.evaluate(
+        """(id) => {
+            const chart = echarts.getInstanceByDom(document.querySelector(`[data-chart="${id}"]`));
+            return chart.convertToPixel({seriesIndex: 0}, [0, 1]);  // the row of A01, the second unit
+        }""", chart)
+    box = page.locator(f'[data-chart="{chart}"]').bounding_box()
+    page.mouse.move(box["x"] + x + 5, box["y"] + y)
+    tooltip = page.locator(f'[data-chart="{chart}"] div', has_text="onerror").last
+    expect(tooltip).to_be_visible()
+    assert name in tooltip.inner_text()  # the whole name, as the user typed it
+    assert page.locator(f'[data-chart="{chart}"] img').count() == 0  # no element made of the name
+    page.wait_for_timeout(200)  # an onerror would have fired by now
+    assert page.evaluate("window.__injected") is None

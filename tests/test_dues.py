@@ -491,3 +491,37 @@ def test_a_year_read_at_once_gives_each_months_lines_as_a_month_read(cast):
     assert "赵丽" in names[D(2018, 9, 1)] and "赵丽" not in names[D(2018, 10, 1)]
     assert "陈刚" not in names[D(2018, 4, 1)]  # suspended from March: no dues while suspended
     assert {line.member.name for line in year[D(2018, 7, 1)][cast.a0102.pk]} >= {"李秀英", "赵丽"}
+
+
+def test_the_ledgers_shortcut_for_settled_members_agrees_with_the_month_by_month_reading():
+    """_Ledger.membership skips the walk for a member whose events all lie before the first month read;
+    on random histories (undated events, events on a month's first or last day, before and inside the span)
+    it gives what membership_in_month gives, month by month."""
+    import random
+    from types import SimpleNamespace
+
+    from dangjian.members.models import EventKind
+
+    rng = random.Random(20181231)
+    kinds = list(EventKind.values)
+    month_starts = [datetime.date(y, m, 1) for y in (2016, 2017, 2018) for m in range(1, 13)]
+
+    def some_day():
+        start = rng.choice(month_starts)
+        return rng.choice([None, start, services.month_end(start), start + datetime.timedelta(days=rng.randrange(28))])
+
+    steady_seen = walked_seen = 0
+    for case in range(3000):
+        events = [queries._LightEvent(i + 1, rng.choice(kinds), some_day(), rng.choice([7, 8, None]))
+                  for i in range(rng.randrange(1, 6))]
+        if rng.random() < 0.7:  # most histories start with an admission
+            events.insert(0, queries._LightEvent(0, EventKind.ADMITTED, rng.choice(month_starts[:24]), 7))
+        first = rng.choice(month_starts[12:])
+        ledger = object.__new__(queries._Ledger)
+        ledger.events, ledger.first, ledger.steady = {1: events}, first, {}
+        member = SimpleNamespace(pk=1)
+        for month in [m for m in month_starts if m >= first]:
+            assert ledger.membership(member, month) == services.membership_in_month(events, month), (case, month)
+        steady_seen += ledger.steady[1] is not None
+        walked_seen += ledger.steady[1] is None
+    assert steady_seen > 300 and walked_seen > 300  # both paths were taken

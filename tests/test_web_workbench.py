@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from dangjian.dues.services import declare_base, record_payment
 from dangjian.meetings.services import record_meeting, record_vote
+from dangjian.organizations.services import record_election
 from dangjian.rules.engine import Window, run_checks
 from dangjian.web.charts import short_name
 
@@ -33,8 +34,11 @@ def world(cast):
     """The cast with a year of records. Findings: A0101's 支部党员大会 without quorum (MTG-02) and the rest of
     what the engine finds. Recruitment: an applicant (A0101), an activist (A0102), a probationary member
     admitted 2017 and one confirmed 2018 (A0101), an applicant in B0101. Problems as in the ledger tests.
-    Dues: bases from January 2018 in A0101; 张 pays every month, 李 every month but March (short in June)."""
+    Dues: bases from January 2018 in A0101; 张 pays every month, 李 every month but March (short in June).
+    Terms: A0101's (2016, three years) ends within six months; A0102's (2015, three years) is overdue."""
     c = cast
+    record_election(actor=None, org=c.a0102, held_on=D(2015, 1, 10), term_years=3, expected=5, present=5,
+                    seats=3, candidates=4)
     general = record_meeting(actor=None, org=c.a0101, held_on=D(2018, 5, 10), subject="讨论发展党员",
                              types=["branch_general"], expected=10, present=4)
     record_vote(general, actor=None, matter="接收预备党员", yes=4)
@@ -95,7 +99,7 @@ def test_each_unit_count_opens_its_subtree_findings_and_the_root_row_only_its_ow
     client.force_login(world.admin)
     by_org = {row["org"].code: row for row in workbench(client).context["compliance"]["by_org"]}
     findings = run_checks(window=Window(DAY))
-    assert set(by_org) <= {"JT", "A01", "B01"} and {"A01", "B01"} <= set(by_org)  # the units below the root
+    assert list(by_org) == ["JT", "A01", "B01"]  # 本级, then the units below the root
     a01 = [f for f in findings if f.org.startswith("A01")]
     assert by_org["A01"]["total"] == len(a01) > 0
     assert by_org["A01"]["errors"] == sum(1 for f in a01 if f.severity == "error")
@@ -104,9 +108,9 @@ def test_each_unit_count_opens_its_subtree_findings_and_the_root_row_only_its_ow
     errors = shown_on(client, by_org["A01"]["errors_url"])
     assert len(errors) == by_org["A01"]["errors"] and {f.severity for f in errors} <= {"error"}
     assert sum(row["total"] for row in by_org.values()) == len(findings)  # 本级 + every unit: nothing twice
-    if "JT" in by_org:  # the root's own findings (本级) open alone, without the units below
-        own = shown_on(client, by_org["JT"]["url"])
-        assert {f.org for f in own} == {"JT"} and len(own) == by_org["JT"]["total"]
+    assert by_org["JT"]["label"].endswith("（本级）")  # the root's own findings open alone, not the units below
+    own = shown_on(client, by_org["JT"]["url"])
+    assert {f.org for f in own} == {"JT"} and len(own) == by_org["JT"]["total"] > 0
 
 
 def test_every_unit_below_is_listed_and_opens_its_findings(client, world):
@@ -124,14 +128,19 @@ def test_the_compliance_page_filters_by_organisation_and_ignores_one_out_of_reac
     a01 = shown_on(client, f"{url}&org=A01")
     assert a01 and {f.org for f in a01} <= {"A01", "A0101", "A0101G1", "A0102"}
     assert len(a01) == sum(1 for f in everything if f.org.startswith("A01"))
-    assert {f.org for f in shown_on(client, f"{url}&org=A01&own=1")} <= {"A01"}
+    own = shown_on(client, f"{url}&org=A01&own=1")
+    assert {f.org for f in own} == {"A01"} and len(own) == sum(1 for f in everything if f.org == "A01")
     page = client.get(f"{url}&org=A01").content.decode()
     assert 'id="chosen-org"' in page and "甲市分公司党委及下级组织" in page
     assert 'name="org" value="A01"' in page  # the form keeps the filter when the date changes
-    client.force_login(world.b01admin)  # A01 is not B01's: the filter does not reach it, nothing of A01 shows
-    outside = shown_on(client, f"{url}&org=A01")
-    assert all(f.org.startswith("B01") for f in outside)
-    assert 'id="chosen-org"' not in client.get(f"{url}&org=A01").content.decode()
+    client.force_login(world.b01admin)  # A01 is not B01's: nothing shows, and the page says why
+    assert shown_on(client, f"{url}") and shown_on(client, f"{url}&org=A01") == []
+    page = client.get(f"{url}&org=A01").content.decode()
+    assert 'id="chosen-org"' not in page and "甲市" not in page.split("</header>")[1]
+    assert "组织编码“A01”不存在或不在当前查看范围内" in page
+    assert shown_on(client, f"{url}&org=NOSUCH") == []
+    partial = client.get(f"{url}&org=NOSUCH&page=2", headers={"HX-Request": "true"}).content.decode()
+    assert "组织编码“NOSUCH”不存在" in partial and "<html" not in partial  # the pager's part says so too
 
 
 # ---- 发展党员 by stage ----
@@ -182,7 +191,14 @@ def test_the_ledger_tells_problems_in_progress_from_overdue_ones(client, world):
 
 # ---- 党费 by month ----
 
-def test_each_month_of_dues_matches_its_overview(client, world):
+def listed(client, url):
+    """The members the overview lists for its ?status=: [(organisation code, member name)]."""
+    response = client.get(url)
+    assert response.status_code == 200
+    return [(org.code, line.member.name) for org, line in response.context["listed"]]
+
+
+def test_each_month_of_dues_matches_its_overview_and_its_lists(client, world):
     client.force_login(world.admin)
     months = workbench(client).context["dues"]["months"]
     assert [m["month"] for m in months] == [D(2018, m, 1) for m in range(1, 13)]
@@ -191,10 +207,15 @@ def test_each_month_of_dues_matches_its_overview(client, world):
         assert overview["month"] == m["month"]
         assert overview["totals"].due == m["totals"].due and overview["totals"].paid == m["totals"].paid
         assert overview["rate"] == m["rate"]
+        assert len(listed(client, m["unpaid_url"])) == m["unpaid"] == overview["totals"].by_status["未交"]
+        assert len(listed(client, m["short_url"])) == m["short"] == overview["totals"].by_status["少交"]
     march, june = months[2], months[5]
     # A0101 owes 40 + 90 (王 owes nothing known: no base), A0102 赵 and B0101 陈 have no base (unknown)
     assert march["totals"].due == Decimal("130.00") and march["totals"].paid == Decimal("40.00")
-    assert march["unpaid"] >= 1 and march["rate"] == "30.8%"
+    assert ("A0101", world.li.name) in listed(client, march["unpaid_url"])
+    assert ("A0101", world.li.name) not in listed(client, months[1]["unpaid_url"])  # February paid
+    assert listed(client, june["short_url"]) == [("A0101", world.li.name)]
+    assert march["rate"] == "30.8%"
     assert june["totals"].paid == Decimal("90.00") and june["short"] == 1 and june["rate"] == "69.2%"
     assert months[0]["rate"] == "100.0%"
 
@@ -204,6 +225,31 @@ def test_the_dues_months_of_one_branch_stay_in_it(client, world):
     dues = workbench(client).context["dues"]
     assert all(m["totals"].paid == 0 for m in dues["months"])
     assert dues["url"] == reverse("dues_month", args=["B0101", "2018-12"])  # one branch: its own month page
+    assert [m["url"] for m in dues["months"]] == [reverse("dues_month", args=["B0101", f"2018-{m:02d}"])
+                                                  for m in range(1, 13)]  # and so is each month's
+    for m in dues["months"]:  # nothing paid: every member held is 未交, all of them in B0101
+        unpaid = listed(client, m["unpaid_url"])
+        assert len(unpaid) == m["unpaid"] == m["totals"].lines > 0 and {code for code, _ in unpaid} == {"B0101"}
+
+
+def test_the_members_without_a_declared_base_are_listed_from_their_figure(client, world):
+    client.force_login(world.admin)
+    dues = workbench(client).context["dues"]
+    unknown = listed(client, dues["unknown_url"])
+    assert len(unknown) == dues["unknown"] == dues["totals"].unknown_due > 0
+    assert ("A0101", world.li.name) not in unknown and ("A0102", world.zhao.name) in unknown
+
+
+def test_the_dues_overview_refuses_an_unknown_list_and_its_month_links_drop_it(client, world):
+    client.force_login(world.admin)
+    response = client.get(reverse("dues_overview") + "?month=2018-03&status=paid")
+    assert response.status_code == 400 and "listed" not in response.context
+    html = response.content.decode()
+    assert "名单“paid”不正确" in html and "status=paid" not in html
+    both = client.get(reverse("dues_overview") + "?month=2018-13&status=paid").context["errors"]
+    assert len(both) == 2  # the month and the list are both named
+    kept = client.get(reverse("dues_overview") + "?month=2018-03&status=short").content.decode()
+    assert "month=2018-02&amp;status=short" in kept  # 上月 keeps the list asked for
 
 
 # ---- the overdue line ----
@@ -213,14 +259,37 @@ def test_the_overdue_line_counts_what_is_late_and_links_to_it(client, world):
     context = workbench(client).context
     items = {label: (n, url) for label, n, _, url in context["overdue"]}
     errors = sum(1 for f in run_checks(window=Window(DAY)) if f.severity == "error")
-    assert items["合规检查错误"][0] == errors and "severity=error" in items["合规检查错误"][1]
+    assert items["合规检查错误"][0] == errors > 0
+    assert len(shown_on(client, items["合规检查错误"][1])) == errors
     assert items["逾期未完成的整改问题"][0] == 1
     assert len(client.get(items["逾期未完成的整改问题"][1]).context["rows"]) == 1
     assert items["发展党员逾期事项"][0] == context["recruitment"]["overdue"] > 0
     late = client.get(items["发展党员逾期事项"][1]).context["rows"]
     assert len(late) == items["发展党员逾期事项"][0] and all(r["state"].overdue for r in late)
-    assert items["书记空缺的组织"] == (len(context["vacant"]), "#vacant")
-    assert items["2018年12月未交党费"][0] == context["dues"]["unpaid"]
+    unpaid = listed(client, items["2018年12月未交党费"][1])
+    assert items["2018年12月未交党费"][0] == len(unpaid) > 0 and ("A0101", world.li.name) not in unpaid
+
+
+def test_overdue_terms_have_their_own_rows_apart_from_ending_ones(client, world):
+    client.force_login(world.admin)
+    response = workbench(client)
+    items = {label: (n, url) for label, n, _, url in response.context["overdue"]}
+    assert items["应换未换的组织"] == (1, "#terms-overdue")
+    html = response.content.decode()
+    overdue = re.search(r'<tbody id="terms-overdue">(.*?)</tbody>', html, re.S)[1]
+    ending = re.search(r'<tbody id="terms-ending">(.*?)</tbody>', html, re.S)[1]
+    assert overdue.count("<tr") == 1 and world.a0102.name in overdue and "2018-01-10" in overdue
+    assert ending.count("<tr") == 1 and world.a0101.name in ending and "2019-03-01" in ending
+
+
+def test_the_vacancies_figure_counts_the_listed_organisations(client, world):
+    client.force_login(world.admin)
+    response = workbench(client)
+    items = {label: (n, url) for label, n, _, url in response.context["overdue"]}
+    html = response.content.decode()
+    vacant = re.search(r'<section class="card" id="vacant">(.*?)</section>', html, re.S)[1]
+    assert items["书记空缺的组织"] == (vacant.count("<li>"), "#vacant") and vacant.count("<li>") > 0
+    assert world.a0101.name not in vacant  # 张 is A0101's secretary
 
 
 # ---- the charts ----

@@ -220,8 +220,11 @@ def month_lines_by_org(orgs, month):
 
 
 def months_lines_by_org(orgs, months):
-    """{month: {org pk: [DuesLine]}} for each of `months` (first days, in order) and the organisations `orgs`
+    """{month: {org pk: [DuesLine]}} for each of `months` (first days, in any order) and the organisations `orgs`
     (a queryset), in the same four queries whatever the number of months: the 工作台's year of collection."""
+    months = sorted(months)  # the ledger reads the span from the first to the last
+    if any(m.day != 1 for m in months):
+        raise ValueError("months are given by their first days")
     pks = set(orgs.values_list("pk", flat=True))
     by_month = {month: defaultdict(list) for month in months}
     if not months:

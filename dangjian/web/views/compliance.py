@@ -85,6 +85,7 @@ class Check:
     q: str = ""
     org: object = None  # ?org=CODE: that organisation and those under it (?own=1: only itself)
     own: bool = False
+    org_error: str = ""  # ?org= names no organisation the user may see here: nothing is shown
     window: Window | None = None
     error: str = ""
     root: object = None
@@ -113,6 +114,9 @@ def run_check(request):
     code = params.get("org", "").strip()
     check.org = next((o for o in check.orgs.values() if o.code == code), None) if code else None
     check.own = check.org is not None and params.get("own") == "1"
+    if code and check.org is None:  # a link from elsewhere or a typo: showing everything would mislead
+        check.org_error = f"组织编码“{code}”不存在或不在当前查看范围内，没有显示检查结果。"
+        check.base = []
     if check.org is not None:
         check.base = [f for f in check.base if _in_chosen(check.orgs[f.org_id], check.org, check.own)]
     if check.q:
@@ -203,7 +207,7 @@ def compliance(request):
         "check": check, "as_of": check.window.as_of if check.window else None,
         "rules": [(r.id, r.title) for r in all_rules()], "severities": list(SEVERITY_LABELS.items()),
         "query": request.GET.urlencode(),
-        "filtered": bool(check.severity or check.rule or check.q or check.org),
+        "filtered": bool(check.severity or check.rule or check.q or check.org or check.org_error),
         "default_day": dates.reference_day(),
     }
     if check.window is not None:

@@ -46,7 +46,8 @@ def dashboard(request):
     members = scoped_members(request).current()
     orgs = scoped_orgs(request)
     leadership = [o for o in orgs.existing_on(checked) if o.org_type in LEADERSHIP_TYPES]
-    terms = [t for t in term_statuses(leadership, checked) if t.state in ("ending", "overdue")]
+    terms = sorted((t for t in term_statuses(leadership, checked) if t.state in ("ending", "overdue")),
+                   key=lambda t: t.due_on)
     with_secretary = set(CommitteePost.objects.held_on(checked).filter(post=Post.SECRETARY, org__in=leadership)
                          .values_list("org_id", flat=True))
     by_type = dict(orgs.existing_on(day).values_list("org_type").annotate(n=Count("pk")).order_by())
@@ -62,14 +63,16 @@ def dashboard(request):
         "leading": (members.filter(is_leading_cadre=True).count(), _roster(leading="1")),
         "by_type": [(label, by_type.get(value, 0), reverse("org_tree") + "?" + urlencode({"type": value}))
                     for value, label in OrgType.choices],
-        "terms": sorted(terms, key=lambda t: t.due_on),
+        "terms": terms,
+        "terms_overdue": [t for t in terms if t.state == "overdue"],
+        "terms_ending": [t for t in terms if t.state == "ending"],
         "vacant": [o for o in leadership if o.pk not in with_secretary],
     }
     context["checked"] = checked
     context |= workbench_summary(request, checked)  # 合规检查: the year's findings by rule and unit, what falls due
-    context |= recruitment_summary(request, checked)  # 发展党员: cases by stage, next steps due within 30 days
+    context |= recruitment_summary(request)  # 发展党员: cases by stage, next steps due within 30 days
     context |= dues_summary(request, checked)  # 党费: the month's collection and the year's months
-    context |= rectification_summary(request, checked)  # 整改: the year's ledger by status
+    context |= rectification_summary(request, checked.year)  # 整改: the year's ledger by status
     context["overdue"] = overdue_items(context)
     context["charts"] = charts(context)
     return render(request, "web/dashboard.html", context)
@@ -81,9 +84,9 @@ def overdue_items(context):
     rectification, recruitment = context["rectification"], context["recruitment"]
     return [
         ("合规检查错误", compliance["errors"], "条", f"{compliance['url']}&severity={ERROR}"),
-        ("应换未换的组织", sum(1 for t in context["terms"] if t.state == "overdue"), "个", "#terms"),
+        ("应换未换的组织", len(context["terms_overdue"]), "个", "#terms-overdue"),
         ("发展党员逾期事项", recruitment["overdue"], "项", f"{recruitment['url']}?overdue=1"),
         ("逾期未完成的整改问题", rectification["overdue"], "个", f"{rectification['url']}&status={OVERDUE}"),
-        (f"{dues['month'].year}年{dues['month'].month}月未交党费", dues["unpaid"], "人", dues["url"]),
+        (f"{dues['month'].year}年{dues['month'].month}月未交党费", dues["unpaid"], "人", dues["unpaid_url"]),
         ("书记空缺的组织", len(context["vacant"]), "个", "#vacant"),
     ]

@@ -186,21 +186,50 @@ def _collecting_orgs(user, root):
     return orgs.filter(under(root.path)) if root is not None else orgs
 
 
+# ?status= of the overview: the members the workbench's 未交, 少交 and 未申报基数 figures count, across the
+# subtree: (heading, which lines)
+LISTED = {
+    "unpaid": ("未交党费的党员", lambda line: line.status == UNPAID),
+    "short": ("少交党费的党员", lambda line: line.status == SHORT),
+    "unknown": ("未申报缴费基数的党员", lambda line: line.due is None),
+}
+
+
+def overview_url(month, status=None):
+    query = f"?month={month_code(month)}"
+    return reverse("dues_overview") + (query + f"&status={status}" if status else query)
+
+
+def status_from(params):
+    """(status, error message) from ?status=unpaid|short|unknown; none when absent or wrong."""
+    code = (params.get("status") or "").strip()
+    if not code or code in LISTED:
+        return code, ""
+    return "", f"名单“{code}”不正确，可选：unpaid（未交）、short（少交）、unknown（未申报基数）"
+
+
 @staff_required
 def dues_overview(request):
-    """Each organisation's collection in the month (?month=YYYY-MM, default the reference day's month)."""
+    """Each organisation's collection in the month (?month=YYYY-MM, default the reference day's month);
+    with ?status=unpaid|short|unknown, also the members of that list, organisation by organisation."""
     month, month_error = month_from(request.GET)
+    status, status_error = status_from(request.GET)
     root = dues_root(request)
     rows = subtree_collection(request.user, root, month)
     totals = Totals.of(line for row in rows for line in row.lines)
     context = {
-        "month": month, "month_code": month_code(month), "month_error": month_error, "root": root,
-        "rows": rows, "totals": totals, "rate": rate_text(totals),
+        "month": month, "month_code": month_code(month), "errors": [e for e in (month_error, status_error) if e],
+        "status": status or None,  # None: the month links and the form drop a wrong ?status=
+        "root": root, "rows": rows, "totals": totals, "rate": rate_text(totals),
         "missing_count": totals.by_status[UNPAID] + totals.by_status[SHORT],
         "prev_code": month_code(add_months(month, -1)), "next_code": month_code(add_months(month, 1)),
         "this_code": month_code(default_month()),
     }
-    return render(request, "web/dues_overview.html", context, status=400 if month_error else 200)
+    if status:
+        heading, wanted = LISTED[status]
+        context |= {"listed_heading": heading,
+                    "listed": [(row.org, line) for row in rows for line in row.lines if wanted(line)]}
+    return render(request, "web/dues_overview.html", context, status=400 if context["errors"] else 200)
 
 
 def dues_summary(request, day):
@@ -209,23 +238,19 @@ def dues_summary(request, day):
     months = [datetime.date(day.year, m, 1) for m in range(1, day.month + 1)]
     orgs = _collecting_orgs(request.user, dues_root(request))
     by_month = months_lines_by_org(orgs, months)
-    overview = reverse("dues_overview")
+    holding = {month: [pk for pk, lines in by_month[month].items() if lines] for month in months}
+    codes = dict(orgs.filter(pk__in={pk for pks in holding.values() for pk in pks}).values_list("pk", "code"))
     rows = []
     for month in months:
         totals = Totals.of(line for lines in by_month[month].values() for line in lines)
-        rows.append({"month": month, "totals": totals, "rate": rate_text(totals),
-                     "unpaid": totals.by_status[UNPAID], "short": totals.by_status[SHORT],
-                     "url": f"{overview}?month={month_code(month)}"})
+        url = overview_url(month)
+        if len(holding[month]) == 1:  # one branch: its own month page, the statement and the form
+            url = reverse("dues_month", args=[codes[holding[month][0]], month_code(month)])
+        rows.append({"month": month, "totals": totals, "rate": rate_text(totals), "url": url,
+                     "orgs": len(holding[month]), "unpaid": totals.by_status[UNPAID], "short": totals.by_status[SHORT],
+                     "unknown": totals.unknown_due, **{f"{code}_url": overview_url(month, code) for code in LISTED}})
     current = rows[-1]
-    holding = [pk for pk, lines in by_month[current["month"]].items() if lines]
-    url = current["url"]
-    if len(holding) == 1:  # one branch: its own month page
-        url = reverse("dues_month", args=[orgs.get(pk=holding[0]).code, month_code(current["month"])])
-    totals = current["totals"]
-    return {"dues": {
-        "month": current["month"], "rate": current["rate"], "totals": totals, "orgs": len(holding), "url": url,
-        "unpaid": current["unpaid"], "short": current["short"], "unknown": totals.unknown_due, "months": rows,
-    }}
+    return {"dues": current | {"months": rows}}
 
 
 # ---- a branch's month: the single collection form and the statement ----

@@ -160,9 +160,11 @@ def recruitment_due(request):
         "only_overdue": only_overdue})
 
 
-def recruitment_summary(request, day):
-    """The workbench's figures: the cases of the chosen subtree by stage on `day` (the board's columns, the
-    year's confirmations), and those whose next step falls due within 30 days of `day`, overdue included."""
+def recruitment_summary(request):
+    """The workbench's figures: the cases of the chosen subtree by stage on the board's day (the reference
+    day, so each count is the column its link opens; the year's confirmations), and those whose next step
+    falls due within 30 days of it, overdue included (the due list reads the same day)."""
+    day = reference_day()
     cases = scoped_cases(request).filter(Q(discontinued_on__isnull=True) | Q(discontinued_on__gt=day))
     shown = SHOWN_COLUMNS[""]
     cards = cards_by_column(cases, day, shown, this_year_only=True)

@@ -155,14 +155,14 @@ def ledger_rows(request, params):
             "status_choices": STATUS_FILTERS, "source_choices": ProblemSource.choices}
 
 
-def rectification_summary(request, day):
-    """The workbench's 整改 figures: the problems of `day`'s year's ledger for the chosen subtree by status
-    on `day`, each linking to the ledger filtered to that status."""
-    data = ledger_rows(request, {"year": str(day.year)})
-    ledger = reverse("rectification_ledger") + f"?year={day.year}"
+def rectification_summary(request, year):
+    """The workbench's 整改 figures: the problems of the year's ledger for the chosen subtree by status on the
+    day the ledger reads them (ledger_as_of), each linking to the ledger filtered to that status."""
+    data = ledger_rows(request, {"year": str(year)})
+    ledger = reverse("rectification_ledger") + f"?year={year}"
     filters = {ProblemState.OPEN: ONGOING}  # 整改中 alone; the others filter by their own status
     return {"rectification": {
-        "year": day.year, "total": data["total"], "url": ledger, "carried": data["carried"],
+        "year": year, "as_of": data["as_of"], "total": data["total"], "url": ledger, "carried": data["carried"],
         "overdue": data["by_status"][OVERDUE],
         "by_status": [(STATUS_LABELS[k], n, f"{ledger}&status={filters.get(k, k)}")
                       for k, n in data["by_status"].items()],
