@@ -151,6 +151,7 @@ def test_it_serves_the_openapi_document_with_every_path(db):
         "/api/organizations/{code}/meetings", "/api/meetings/{meeting_id}", "/api/meetings/{meeting_id}/votes",
         "/api/organizations/{code}/party-homes", "/api/party-homes/{home_id}", "/api/findings",
         "/api/recruitment", "/api/recruitment/{case_id}", "/api/recruitment/{case_id}/steps",
+        "/api/stats", "/api/reports/{code}/{year}", "/api/appraisal/{code}/{year}",
     }
     assert set(doc["paths"]["/api/organizations"]) == {"get", "post"}
     assert set(doc["paths"]["/api/members/{member_id}"]) == {"get", "patch"}

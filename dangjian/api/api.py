@@ -11,6 +11,7 @@ from .meetings import router as meetings_router
 from .members import router as members_router
 from .organizations import router as organizations_router
 from .recruitment import router as recruitment_router
+from .reports import router as reports_router
 
 
 class Renderer(JSONRenderer):
@@ -34,6 +35,7 @@ api.add_router("/members", members_router)
 api.add_router("", meetings_router)  # /orgs/{code}/meetings, /meetings/{id}, party homes
 api.add_router("/findings", findings_router)
 api.add_router("/recruitment", recruitment_router)  # 发展党员
+api.add_router("", reports_router)  # /stats, /reports/{code}/{year}, /appraisal/{code}/{year} (read only)
 
 # Last: any other path under /api/ is a JSON 404, not Django's HTML page.
 fallback = Router()

@@ -44,6 +44,13 @@ def document_of(report):
     return build_document(report.facts, report.narrative, report.placement)
 
 
+def report_and_facts(org, year):
+    """The report kept for the year and its facts; none kept yet: the facts read now (nothing is saved). What
+    the report page and /api/reports show."""
+    report = Report.objects.filter(org=org, year=year).first()
+    return report, (report.facts if report else gather(org, year))
+
+
 def live_document(org, year, *, as_of=None):
     """The draft from the records as they are now, with the user's text when a report is kept (the command and
     a page opened before any draft was saved)."""

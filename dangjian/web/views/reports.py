@@ -18,7 +18,6 @@ from dangjian.organizations.models import LEADERSHIP_TYPES
 from dangjian.reports import services
 from dangjian.reports.services import figure_link
 from dangjian.reports.document import AREAS, applies, build_document, place
-from dangjian.reports.facts import gather
 from dangjian.reports.figures import FIGURES, Value, check_year
 from dangjian.reports.models import Report, ReportStatus
 from dangjian.reports.render import FORMATS, PdfUnavailable, block_html
@@ -53,12 +52,6 @@ def _here(org, year, anchor=""):
 def _require_manage(request, org):
     if not can_manage_org(request.user, org):
         raise PermissionDenied(f"无权操作：{org.name}的述职报告不在您的管理范围内")
-
-
-def _facts(org, year):
-    """The report kept for the year and its facts; none kept yet: the facts read now (nothing is saved)."""
-    report = Report.objects.filter(org=org, year=year).first()
-    return report, (report.facts if report else gather(org, year))
 
 
 def record_url(record, as_of):
@@ -111,7 +104,7 @@ def report_current(request, code):
 def report_page(request, code, year):
     org = _org(request, code)
     year = _year(year)
-    report, facts = _facts(org, year)
+    report, facts = services.report_and_facts(org, year)
     document = build_document(facts, report.narrative if report else {}, report.placement if report else {})
     manage = can_manage_org(request.user, org)
     editable = manage and (report is None or report.status == ReportStatus.DRAFT)
@@ -246,7 +239,7 @@ def report_download(request, code, year, fmt):
     org = _org(request, code)
     year = _year(year)
     suffix = _suffix(fmt)
-    report, facts = _facts(org, year)
+    report, facts = services.report_and_facts(org, year)
     document = build_document(facts, report.narrative if report else {}, report.placement if report else {})
     return _download(document, suffix, figure_link(org.code, year))
 
@@ -265,7 +258,7 @@ def report_figure(request, code, year, figure):
     """The records one figure of the draft counts (those listed but not counted say why)."""
     org = _org(request, code)
     year = _year(year)
-    _, facts = _facts(org, year)
+    _, facts = services.report_and_facts(org, year)
     if figure not in facts["figures"]:
         raise Http404("本报告没有这个数字")
     return _figure_page(request, org, year, figure, Value.from_dict(facts["figures"][figure]), facts["as_of"])
