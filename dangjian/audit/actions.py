@@ -76,6 +76,7 @@ ACTIONS = {
     "report.regenerate": "重新生成述职报告",
     "report.narrative": "修改述职报告正文",
     "report.place": "调整上年问题所属部分",
+    "report.list_issue": "述职报告问题列入整改台账",
     "report.submit": "提交述职报告",
     "report.reopen": "撤回述职报告",
 }

@@ -66,6 +66,9 @@ class Problem(models.Model):
     deadline = models.DateField("整改时限")
     completed_on = models.DateField("完成日期", null=True, blank=True)
     closed_on = models.DateField("销号日期", null=True, blank=True)
+    # The 述职报告's pattern it was listed from (t:<theme>, reports.services.list_issue): that year's report
+    # then shows it among the problems being rectified, not a second time as a pattern of the findings.
+    report_issue = models.CharField("述职报告中的问题", max_length=40, blank=True)
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
 
     objects = ProblemQuerySet.as_manager()

@@ -195,9 +195,9 @@ def _event(problem, kind, day, *, actor, text="", upload=None, from_state="", to
 
 @transaction.atomic
 def record_problem(*, actor, number, org, year, source, description, deadline, cause="", measures="", owner=None,
-                   on=None):
+                   on=None, report_issue=""):
     """登记问题: put a problem on the list of `org`. `on` is the day it was put on the list (default today;
-    within the year it was found, or later)."""
+    within the year it was found, or later). `report_issue`: the 述职报告 pattern it comes from (list_issue)."""
     if isinstance(org, Organization):
         require_manage_org(actor, org)
     year = _year(year)
@@ -209,7 +209,7 @@ def record_problem(*, actor, number, org, year, source, description, deadline, c
     _not_future(on, "on", "登记日期")
     if on.year < year:
         raise DomainError(f"登记日期{on}早于问题发现的年度（{year}年）", field="on", code="DATE_ORDER")
-    problem = Problem.objects.create(**data)
+    problem = Problem.objects.create(**data, report_issue=report_issue)
     _event(problem, EventKind.CREATED, on, actor=actor,
            text=f"问题来源：{problem.get_source_display()}；整改时限：{problem.deadline}")
     log_action(actor=actor, action="problem.create", obj=problem, org=org, after=problem.snapshot())

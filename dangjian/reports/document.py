@@ -267,10 +267,8 @@ class Builder:
             self.add("p", (list(before) if i == 0 else []) + [Run(line, user=True)], key, i == 0)
 
     def item_lines(self, key, label):
-        """The numbered items a user adds in a slot, one per line; a leading 一是 / （一） typed is dropped
-        (the numbering is the document's)."""
-        text = self.slot(key, label, lines=True)
-        return [ORDINAL_PREFIX.sub("", line).strip() for line in text.splitlines() if line.strip()]
+        """The numbered items a user adds in a slot, one per line (added_lines)."""
+        return added_lines(self.slot(key, label, lines=True))
 
     # -- the document --
 
@@ -397,6 +395,37 @@ class Builder:
 
 def _date(text):
     return datetime.date.fromisoformat(text)
+
+
+def added_lines(text):
+    """The items typed in a slot, one per line; a leading 一是 / （一） typed is dropped (the numbering is the
+    document's)."""
+    return [ORDINAL_PREFIX.sub("", line).strip() for line in (text or "").splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem the report admits that is not a rectification item yet."""
+
+    key: str          # t:<theme> (a pattern of the year's findings) or x:<n> (the n-th line the user added)
+    description: str  # as the report writes it, figures included
+    cause: str        # what the user wrote as its cause (a pattern's), else ""
+
+
+def listable_issues(document):
+    """The problems of 二、存在问题 that can be listed as rectification items (列入整改台账): the patterns of the
+    findings and the lines the user added. The year's open problems are rectification items already."""
+    issues = []
+    for block in document.blocks:
+        if block.slot.startswith("issue:t:") and block.edit:
+            key = block.slot.removeprefix("issue:")
+            text = "".join(r.text for r in block.runs[1:]).rstrip("。")  # runs[0] is the number (一是)
+            cause = document.slots.get(f"cause:{key}")
+            issues.append(Issue(key, text, cause.text.strip() if cause else ""))
+    more = document.slots.get("issues_more")
+    for n, line in enumerate(added_lines(more.text if more else ""), start=1):
+        issues.append(Issue(f"x:{n}", line.rstrip("。"), ""))
+    return issues
 
 
 def build_document(facts, narrative=None, placement=None):

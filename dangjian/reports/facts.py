@@ -62,8 +62,14 @@ def gather(org: Organization, year: int, *, as_of=None):
          "source": p.get_source_display(), "status_label": p.status_label_on(ctx.last)}
         for p in open_problem_list(ctx)
     ]
+    # A pattern the secretary listed as a rectification item (reports.services.list_issue) is one of the open
+    # problems above: written once.
+    listed = set(Problem.objects.filter(org=org, year=year).exclude(report_issue="")
+                 .values_list("report_issue", flat=True))
     themes = []
     for theme, headline in THEMES.items():
+        if f"t:{theme}" in listed:
+            continue
         shown = [p.code for p in PATTERNS if p.theme == theme and pattern_findings(ctx, p)]
         if shown:
             themes.append({"code": theme, "headline": headline, "patterns": shown})

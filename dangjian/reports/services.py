@@ -14,7 +14,7 @@ from dangjian.audit.services import log_action
 from dangjian.core.errors import DomainError
 from dangjian.organizations.models import LEADERSHIP_TYPES
 
-from .document import AREA_BY_CODE, build_document
+from .document import AREA_BY_CODE, build_document, listable_issues
 from .facts import gather
 from .figures import check_year
 from .models import Report, ReportStatus, ReportVersion
@@ -152,6 +152,40 @@ def place_problem(report, *, actor, number, area):
     log_action(actor=actor, action="report.place", obj=report, org=report.org, before={number: before},
                after={number: area})
     return True
+
+
+@transaction.atomic
+def list_issue(report, *, actor, key, deadline, owner=None, measures="", on=None):
+    """列入整改台账: a problem the draft admits (a pattern of the findings, a line the user added) becomes a
+    rectification item of the organisation (问题来源 自查, the next free 问题编号), with its owner and deadline; the
+    cause the user wrote for it goes with it. The draft then shows it among the problems being rectified, with
+    its measures in 三、 and next year's report opens with it. Returns the problem."""
+    from dangjian.rectification.services import next_number, record_problem
+
+    require_manage_org(actor, report.org)
+    _require_draft(report)
+    issue = next((i for i in listable_issues(document_of(report)) if i.key == key), None)
+    if issue is None:
+        raise DomainError("该问题不在本报告的“存在问题”中，或已列入整改台账，请刷新页面", field="key", code="REPORT_ISSUE")
+    problem = record_problem(
+        actor=actor, number=next_number(report.org, report.year), org=report.org, year=report.year, source="自查",
+        description=issue.description, cause=issue.cause, measures=measures, owner=owner, deadline=deadline, on=on,
+        report_issue=key if key.startswith("t:") else "")
+    if key.startswith("x:"):  # the line is the problem now: written once, among the open problems
+        report.narrative = {**report.narrative, "issues_more": _without_line(report.narrative["issues_more"],
+                                                                             int(key[2:]))}
+    report.facts = gather(report.org, report.year)
+    report.generated_at = timezone.now()
+    report.save(update_fields=["narrative", "facts", "generated_at", "updated_at"])
+    log_action(actor=actor, action="report.list_issue", obj=report, org=report.org, before={"issue": key},
+               after={"problem": problem.number}, label=f"{report}（列入整改台账：{problem.number}）")
+    return problem
+
+
+def _without_line(text, n):
+    """`text` without its n-th non-empty line (the n-th item added_lines reads)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return "\n".join(lines[:n - 1] + lines[n:])
 
 
 def figure_link(code, year, number=None):

@@ -131,6 +131,7 @@ urlpatterns = [
     path("orgs/<str:code>/report/<int:year>/", views.report_page, name="report_page"),
     path("orgs/<str:code>/report/<int:year>/slot/", views.report_slot, name="report_slot"),
     path("orgs/<str:code>/report/<int:year>/place/", views.report_place, name="report_place"),
+    path("orgs/<str:code>/report/<int:year>/issues/", views.report_list_issue, name="report_list_issue"),
     path("orgs/<str:code>/report/<int:year>/regenerate/", views.report_regenerate, name="report_regenerate"),
     path("orgs/<str:code>/report/<int:year>/submit/", views.report_submit, name="report_submit"),
     path("orgs/<str:code>/report/<int:year>/reopen/", views.report_reopen, name="report_reopen"),

@@ -149,6 +149,7 @@ from .reports import (  # noqa: E402  (述职报告)
                       report_download,
                       report_figure,
                       report_page,
+                      report_list_issue,
                       report_place,
                       report_regenerate,
                       report_reopen,
@@ -160,7 +161,7 @@ from .reports import (  # noqa: E402  (述职报告)
                       report_versions,
 )
 
-__all__ += ["report_current", "report_download", "report_figure", "report_page", "report_place", "report_regenerate", "report_reopen",
+__all__ += ["report_current", "report_download", "report_figure", "report_list_issue", "report_page", "report_place", "report_regenerate", "report_reopen",
             "report_slot", "report_submit", "report_version", "report_version_download", "report_version_figure",
             "report_versions"]
 from .governance import MatterCreate, MatterEdit, PriorStudyListCreate, governance_org  # noqa: E402  (三重一大)

@@ -4,6 +4,9 @@ versions, each kept as it was submitted.
 
 Reads go through accounts.access (a branch secretary reaches only their branch's report); writes through
 reports.services."""
+import datetime
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -11,18 +14,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
-from dangjian.accounts.access import can_manage_org, visible_orgs
+from dangjian.accounts.access import can_manage_org, visible_members, visible_orgs
 from dangjian.core.dates import reference_day, today
 from dangjian.core.errors import DomainError
-from dangjian.organizations.models import LEADERSHIP_TYPES
+from dangjian.members.models import Member
+from dangjian.organizations.models import LEADERSHIP_TYPES, CommitteePost, under
 from dangjian.reports import services
 from dangjian.reports.services import figure_link
-from dangjian.reports.document import AREAS, applies, build_document, place
+from dangjian.reports.document import AREAS, applies, build_document, listable_issues, place
 from dangjian.reports.figures import FIGURES, Value, check_year
 from dangjian.reports.models import Report, ReportStatus
 from dangjian.reports.render import FORMATS, PdfUnavailable, block_html
 from dangjian.reports.render import render as render_report
 
+from ..forms import ChineseDateField, ChineseForm, MemberChoice
 from .base import staff_required
 
 CONTENT_TYPES = {
@@ -52,6 +57,29 @@ def _here(org, year, anchor=""):
 def _require_manage(request, org):
     if not can_manage_org(request.user, org):
         raise PermissionDenied(f"无权操作：{org.name}的述职报告不在您的管理范围内")
+
+
+class IssueForm(ChineseForm):
+    """列入整改台账: what a rectification item needs beyond the report's words."""
+
+    deadline = ChineseDateField(label="整改时限")
+    owner = MemberChoice(label="责任人", queryset=None, required=False, empty_label="（未指定）")
+    measures = forms.CharField(label="整改措施", max_length=2000, required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people
+
+
+def issue_owners(user, org, as_of):
+    """Whom a listed problem may be given to: the organisation's committee on the report's day (书记 first),
+    among the members the user may see."""
+    held = CommitteePost.objects.held_on(as_of).filter(org=org).by_rank().values_list("member_id", flat=True)
+    ids = list(dict.fromkeys(held))
+    people = visible_members(user).filter(pk__in=ids).select_related("org")
+    by_pk = {m.pk: m for m in people}
+    return people, next((by_pk[pk] for pk in ids if pk in by_pk), None)
 
 
 def record_url(record, as_of):
@@ -113,11 +141,14 @@ def report_page(request, code, year):
                   for p in facts.get("last_year", ())]
     missing = [(code, FIGURES[code].label, d["missing"]) for code, d in facts["figures"].items()
                if d["value"] is None]
+    people, secretary = issue_owners(request.user, org, datetime.date.fromisoformat(facts["as_of"]))
+    issue_form = IssueForm(people=people, initial={"owner": secretary}, auto_id=False)  # one form per issue
     context = {
         "org": org, "year": year, "report": report, "document": document, "entries": _entries(document, editable),
         "can_manage": manage, "editable": editable, "as_of": facts["as_of"], "areas": areas,
         "placements": placements, "missing": missing, "formats": FORMATS,
         "versions": report.versions.all() if report else [],
+        "issues": listable_issues(document) if editable else [], "issue_form": issue_form,
         "prev_year": year - 1, "next_year": year + 1 if year < today().year else None,
     }
     return render(request, "web/report_page.html", context)
@@ -163,6 +194,27 @@ def report_place(request, code, year):
     else:
         messages.success(request, "已调整上年问题所在的部分")
     return redirect(_here(org, year))
+
+
+@require_POST
+@staff_required
+def report_list_issue(request, code, year):
+    """列入整改台账: one problem of 二、存在问题 becomes a rectification item."""
+    org = _org(request, code)
+    year = _year(year)
+    try:
+        report = _report_for_change(request, org, year)
+        people, _ = issue_owners(request.user, org, datetime.date.fromisoformat(report.facts["as_of"]))
+        form = IssueForm(request.POST, people=people)
+        if not form.is_valid():
+            raise DomainError("；".join(e for errors in form.errors.values() for e in errors))
+        problem = services.list_issue(report, actor=request.user, key=request.POST.get("key", ""),
+                                      **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, f"未列入整改台账：{exc.message}")
+        return redirect(_here(org, year, "#issues"))
+    messages.success(request, f"已列入整改台账：问题{problem.number}，整改时限{problem.deadline}")
+    return redirect(_here(org, year, "#issues"))
 
 
 @require_POST
@@ -325,6 +377,6 @@ def report_version_figure(request, code, year, number, figure):
     return _figure_page(request, org, year, figure, Value.from_dict(version.figures[figure]), as_of, version)
 
 
-__all__ = ["report_current", "report_page", "report_slot", "report_place", "report_regenerate", "report_submit",
+__all__ = ["report_current", "report_page", "report_slot", "report_place", "report_list_issue", "report_regenerate", "report_submit",
            "report_reopen", "report_download", "report_figure", "report_versions", "report_version", "report_version_download",
            "report_version_figure"]
