@@ -10,7 +10,8 @@ from dangjian.audit.models import AuditEntry
 from dangjian.core.errors import DomainError, PermissionDenied
 from dangjian.rectification.models import Problem, ProblemSource
 from dangjian.reports import services
-from dangjian.reports.document import listable_issues
+from dangjian.rectification.services import update_problem
+from dangjian.reports.document import added_line_key, listable_issues
 from dangjian.reports.facts import gather
 
 D = datetime.date
@@ -68,29 +69,76 @@ def test_a_pattern_listed_becomes_a_problem_written_once_with_its_measures(cast,
     assert sorted(actions) == ["problem.create", "report.list_issue"]
 
 
+ADDED = "一是党员先锋作用发挥不明显\n\n三是\n二是党员活动阵地建设滞后。\n四是党员学习教育形式单一"
+
+
 def test_a_line_the_secretary_added_is_listed_and_leaves_the_added_lines(cast, report):
-    services.save_narrative(report, actor=cast.shuji, key="issues_more", text="一是党员先锋作用发挥不明显\n\n二是党员活动阵地建设滞后。")
+    services.save_narrative(report, actor=cast.shuji, key="issues_more", text=ADDED)
     added = [i for i in listable_issues(services.document_of(report)) if i.key.startswith("x:")]
-    assert [(i.key, i.description) for i in added] == [("x:1", "党员先锋作用发挥不明显"), ("x:2", "党员活动阵地建设滞后")]
-    problem = services.list_issue(report, actor=cast.shuji, key="x:2", deadline=D(2019, 3, 31), on=D(2018, 12, 31))
+    assert [i.description for i in added] == ["党员先锋作用发挥不明显", "党员活动阵地建设滞后", "党员学习教育形式单一"]
+    assert added[1].key == added_line_key("党员活动阵地建设滞后。")  # an ordinal alone ("三是") is no item
+    problem = services.list_issue(report, actor=cast.shuji, key=added[1].key, deadline=D(2019, 3, 31))
     assert (problem.description, problem.report_issue, problem.owner) == ("党员活动阵地建设滞后", "", None)
     report.refresh_from_db()
-    assert report.narrative["issues_more"] == "一是党员先锋作用发挥不明显"
+    assert report.narrative["issues_more"] == "一是党员先锋作用发挥不明显\n\n三是\n四是党员学习教育形式单一"
+    entry = AuditEntry.objects.get(action="report.list_issue")
+    assert entry.before["issues_more"] == ADDED and entry.after["problem"] == "A0101-2018-01"
+    # the same form sent again (a second tab, a double click): the line is gone, nothing else is listed
+    with pytest.raises(DomainError) as again:
+        services.list_issue(report, actor=cast.shuji, key=added[1].key, deadline=D(2019, 3, 31))
+    assert again.value.code == "REPORT_ISSUE" and Problem.objects.count() == 1
     text = services.document_of(report).plain_text()
     assert problems_part(report).count("党员活动阵地建设滞后") == 1  # the open problem, the added line gone
     assert "问题A0101-2018-01未填写整改措施" in text  # no measures given: the draft says so, nothing invented
-    assert [i.key for i in listable_issues(services.document_of(report)) if i.key.startswith("x:")] == ["x:1"]
+    assert [i.key for i in listable_issues(services.document_of(report)) if i.key.startswith("x:")] == [
+        added[0].key, added[2].key]
+
+
+def test_the_problem_is_put_on_the_list_within_the_reports_year_in_the_demo(cast, settings):
+    """The demo's records are of 2018 and its reference day 2018-12-31: a 2019 report's problem is put on the list
+    on 2019-12-31, not in 2018 (refused) nor years later."""
+    settings.DEFAULT_AS_OF = "2018-12-31"
+    report = services.draft_report(actor=cast.shuji, org=cast.a0101, year=2019)
+    services.save_narrative(report, actor=cast.shuji, key="issues_more", text="党员活动阵地建设滞后")
+    [issue] = [i for i in listable_issues(services.document_of(report)) if i.key.startswith("x:")]
+    problem = services.list_issue(report, actor=cast.shuji, key=issue.key, deadline=D(2020, 6, 30))
+    assert problem.events.get().date == D(2019, 12, 31) and problem.year == 2019
+
+
+def test_a_submitted_version_stays_as_it_was_when_a_problem_is_listed_later(cast, report):
+    version = services.submit_report(report, actor=cast.shuji)
+    kept = (version.markdown, version.html, version.document)
+    services.reopen_report(report, actor=cast.shuji)
+    services.list_issue(report, actor=cast.shuji, key="t:life", deadline=D(2019, 6, 30))
+    version.refresh_from_db()
+    assert (version.markdown, version.html, version.document) == kept and "基层组织生活还不够规范" in version.markdown
+
+
+def test_a_problem_moved_to_another_year_no_longer_hides_the_pattern(cast, report):
+    problem = services.list_issue(report, actor=cast.shuji, key="t:life", deadline=D(2019, 6, 30))
+    assert "life" not in {t["code"] for t in gather(cast.a0101, 2018)["themes"]}
+    update_problem(problem, actor=cast.shuji, year=2019, deadline=D(2019, 6, 30))
+    problem.refresh_from_db()
+    assert problem.report_issue == ""
+    assert "life" in {t["code"] for t in gather(cast.a0101, 2018)["themes"]}
+
+
+def test_the_owner_must_be_someone_the_actor_may_see(cast, report):
+    with pytest.raises(DomainError) as refused:
+        services.list_issue(report, actor=cast.shuji, key="t:life", deadline=D(2019, 6, 30), owner=cast.chen)
+    assert refused.value.code == "MEMBER_NOT_FOUND" and not Problem.objects.exists()
 
 
 def unchanged(report):
     report.refresh_from_db()
-    return (report.narrative, report.facts["themes"], Problem.objects.count())
+    return (report.narrative, report.facts, report.generated_at, Problem.objects.count(), AuditEntry.objects.count())
 
 
 @pytest.mark.parametrize("changes, code", [
     (dict(key="t:nope"), "REPORT_ISSUE"),
-    (dict(key="x:1"), "REPORT_ISSUE"),  # no line added
+    (dict(key=added_line_key("党员活动阵地建设滞后")), "REPORT_ISSUE"),  # no such line added
     (dict(deadline=D(2017, 12, 31)), "DATE_ORDER"),  # before the year the problem was found
+    (dict(measures="措" * 2001), "TOO_LONG"),
 ])
 def test_a_wrong_listing_is_refused_and_changes_nothing(cast, report, changes, code):
     before = unchanged(report)
@@ -133,6 +181,7 @@ def test_the_secretary_lists_a_pattern_from_the_report_page(client, cast, report
     assert "已列入整改台账：问题A0101-2018-01，整改时限2019-06-30" in response.content.decode()
     problem = Problem.objects.get()
     assert (problem.owner, problem.measures, problem.report_issue) == (cast.zhang, MEASURES, "t:life")
+    assert problem.events.get().date == D(2018, 12, 31)  # put on the list on the reference day, as the ledger's forms
     assert 'value="t:life"' not in client.get(page_url).content.decode()
 
 
@@ -140,6 +189,7 @@ def test_the_secretary_lists_a_pattern_from_the_report_page(client, cast, report
     ({"key": "t:life"}, "请填写整改时限"),
     ({"key": "t:life", "deadline": "2019-02-30"}, "2019-02-30"),
     ({"key": "t:nope", "deadline": "2019-06-30"}, "已列入整改台账，请刷新页面"),
+    ({"key": "t:life", "deadline": "2019-06-30", "measures": "措" * 2001}, "整改措施："),
 ])
 def test_the_page_refuses_a_wrong_listing_in_chinese(client, cast, report, data, words):
     client.force_login(cast.shuji)

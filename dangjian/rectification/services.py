@@ -237,11 +237,14 @@ def update_problem(problem, *, actor, **changes):
     data["deadline"] = _day(data["deadline"], "deadline", "整改时限")
     _check(data, problem=problem)
     before = problem.snapshot()
+    moved = (data["org"], data["year"]) != (problem.org, problem.year)
     for name, value in data.items():
         setattr(problem, name, value)
     old, new = changed_fields(before, problem.snapshot())
     if not new:
         return False
+    if moved:  # another organisation's or year's problem: no longer the pattern of the report it came from
+        problem.report_issue = ""
     problem.save()
     log_action(actor=actor, action="problem.update", obj=problem, org=problem.org, before=old, after=new)
     return True

@@ -11,6 +11,7 @@ user's text, so rebuilding the document with new facts changes every number and 
 wrote. A slot never edited shows its default; a slot the user emptied stays empty.
 """
 import datetime
+import hashlib
 import re
 from dataclasses import asdict, dataclass, field
 
@@ -399,15 +400,34 @@ def _date(text):
 
 def added_lines(text):
     """The items typed in a slot, one per line; a leading 一是 / （一） typed is dropped (the numbering is the
-    document's)."""
-    return [ORDINAL_PREFIX.sub("", line).strip() for line in (text or "").splitlines() if line.strip()]
+    document's), and a line that was nothing else is no item."""
+    return [item for item in (_item(line) for line in (text or "").splitlines()) if item]
+
+
+def _item(line):
+    return ORDINAL_PREFIX.sub("", line).strip()
+
+
+def added_line_key(item):
+    """The key of an added line in listable_issues: from its words, so a page opened before the list changed
+    cannot list another line."""
+    return "x:" + hashlib.sha1(item.encode("utf-8")).hexdigest()[:12]
+
+
+def without_added_line(text, key):
+    """`text` without the first line whose item has `key` (the user's other lines as they typed them)."""
+    lines = (text or "").splitlines()
+    for i, line in enumerate(lines):
+        if _item(line) and added_line_key(_item(line)) == key:
+            return "\n".join(lines[:i] + lines[i + 1:]).strip("\n")
+    return text
 
 
 @dataclass(frozen=True)
 class Issue:
     """A problem the report admits that is not a rectification item yet."""
 
-    key: str          # t:<theme> (a pattern of the year's findings) or x:<n> (the n-th line the user added)
+    key: str          # t:<theme> (a pattern of the year's findings) or x:<hash of its words> (a line added)
     description: str  # as the report writes it, figures included
     cause: str        # what the user wrote as its cause (a pattern's), else ""
 
@@ -423,8 +443,8 @@ def listable_issues(document):
             cause = document.slots.get(f"cause:{key}")
             issues.append(Issue(key, text, cause.text.strip() if cause else ""))
     more = document.slots.get("issues_more")
-    for n, line in enumerate(added_lines(more.text if more else ""), start=1):
-        issues.append(Issue(f"x:{n}", line.rstrip("。"), ""))
+    for item in added_lines(more.text if more else ""):
+        issues.append(Issue(added_line_key(item), item.rstrip("。"), ""))
     return issues
 
 

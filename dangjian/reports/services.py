@@ -5,16 +5,19 @@ The life of a report is a transitions map: 草稿 → 已提交 (a version is fr
 submission is a new version; the old one is kept). `set_status` is the one guarded function that moves it. The
 user's text and the figures are kept apart: `save_narrative` writes only a slot's text, `regenerate_report`
 only the facts."""
+import datetime
+
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from dangjian.accounts.access import require_manage_org
+from dangjian.accounts.access import require_manage_org, visible_members
 from dangjian.audit.services import log_action
+from dangjian.core.dates import reference_day, today
 from dangjian.core.errors import DomainError
 from dangjian.organizations.models import LEADERSHIP_TYPES
 
-from .document import AREA_BY_CODE, build_document, listable_issues
+from .document import AREA_BY_CODE, build_document, listable_issues, without_added_line
 from .facts import gather
 from .figures import check_year
 from .models import Report, ReportStatus, ReportVersion
@@ -163,29 +166,34 @@ def list_issue(report, *, actor, key, deadline, owner=None, measures="", on=None
     from dangjian.rectification.services import next_number, record_problem
 
     require_manage_org(actor, report.org)
+    Report.objects.select_for_update().filter(pk=report.pk).first()  # one listing at a time: one number each
+    report.refresh_from_db()
     _require_draft(report)
     issue = next((i for i in listable_issues(document_of(report)) if i.key == key), None)
     if issue is None:
         raise DomainError("该问题不在本报告的“存在问题”中，或已列入整改台账，请刷新页面", field="key", code="REPORT_ISSUE")
+    if owner is not None and actor is not None and not visible_members(actor).filter(pk=owner.pk).exists():
+        raise DomainError("所选责任人不存在或不在您的管理范围内", field="owner", code="MEMBER_NOT_FOUND")
+    as_of = datetime.date.fromisoformat(report.facts["as_of"])
     problem = record_problem(
         actor=actor, number=next_number(report.org, report.year), org=report.org, year=report.year, source="自查",
-        description=issue.description, cause=issue.cause, measures=measures, owner=owner, deadline=deadline, on=on,
-        report_issue=key if key.startswith("t:") else "")
+        description=issue.description, cause=issue.cause, measures=measures, owner=owner, deadline=deadline,
+        # put on the list today; in the demo (records of 2018) on the reference day, within the report's year
+        on=on or min(today(), max(reference_day(), as_of)), report_issue=key if key.startswith("t:") else "")
+    before, after = {"issue": key}, {"problem": problem.number}
     if key.startswith("x:"):  # the line is the problem now: written once, among the open problems
-        report.narrative = {**report.narrative, "issues_more": _without_line(report.narrative["issues_more"],
-                                                                             int(key[2:]))}
+        lines = report.narrative["issues_more"]
+        report.narrative = {**report.narrative, "issues_more": without_added_line(lines, key)}
+        before["issues_more"], after["issues_more"] = lines[:200], report.narrative["issues_more"][:200]
+    figures = figure_values(report.facts)
     report.facts = gather(report.org, report.year)
     report.generated_at = timezone.now()
     report.save(update_fields=["narrative", "facts", "generated_at", "updated_at"])
-    log_action(actor=actor, action="report.list_issue", obj=report, org=report.org, before={"issue": key},
-               after={"problem": problem.number}, label=f"{report}（列入整改台账：{problem.number}）")
+    changed = {c: v for c, v in figure_values(report.facts).items() if figures.get(c) != v}
+    log_action(actor=actor, action="report.list_issue", obj=report, org=report.org,
+               before=before | {c: figures.get(c) for c in changed}, after=after | changed,
+               label=f"{report}（列入整改台账：{problem.number}）")
     return problem
-
-
-def _without_line(text, n):
-    """`text` without its n-th non-empty line (the n-th item added_lines reads)."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    return "\n".join(lines[:n - 1] + lines[n:])
 
 
 def figure_link(code, year, number=None):

@@ -72,6 +72,14 @@ class IssueForm(ChineseForm):
         self.fields["owner"].queryset = people
 
 
+def form_errors(form):
+    """The form's errors in one line, each naming its field unless it already does."""
+    def named(name, error):
+        label = form.fields[name].label if name in form.fields else ""
+        return error if not label or label in error else f"{label}：{error}"
+    return "；".join(named(name, error) for name, errors in form.errors.items() for error in errors)
+
+
 def issue_owners(user, org, as_of):
     """Whom a listed problem may be given to: the organisation's committee on the report's day (书记 first),
     among the members the user may see."""
@@ -207,7 +215,7 @@ def report_list_issue(request, code, year):
         people, _ = issue_owners(request.user, org, datetime.date.fromisoformat(report.facts["as_of"]))
         form = IssueForm(request.POST, people=people)
         if not form.is_valid():
-            raise DomainError("；".join(e for errors in form.errors.values() for e in errors))
+            raise DomainError(form_errors(form))
         problem = services.list_issue(report, actor=request.user, key=request.POST.get("key", ""),
                                       **form.cleaned_data)
     except DomainError as exc:
