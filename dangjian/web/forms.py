@@ -48,6 +48,13 @@ def add_domain_error(form, exc: DomainError):
     """Show a refused change on the field it is about, or above the form."""
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
+def form_errors(form):
+    """A form's errors in one line (for a message after a redirect), each naming its field unless it does."""
+    def named(name, error):
+        label = form.fields[name].label if name in form.fields else ""
+        return error if not label or label in error else f"{label}：{error}"
+    return "；".join(named(name, error) for name, errors in form.errors.items() for error in errors)
+
 def blank(choices, label="—"):
     return [("", label)] + list(choices)
 

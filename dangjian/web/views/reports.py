@@ -27,7 +27,7 @@ from dangjian.reports.models import Report, ReportStatus
 from dangjian.reports.render import FORMATS, PdfUnavailable, block_html
 from dangjian.reports.render import render as render_report
 
-from ..forms import ChineseDateField, ChineseForm, MemberChoice
+from ..forms import ChineseDateField, ChineseForm, MemberChoice, form_errors
 from .base import staff_required
 
 CONTENT_TYPES = {
@@ -70,14 +70,6 @@ class IssueForm(ChineseForm):
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people
-
-
-def form_errors(form):
-    """The form's errors in one line, each naming its field unless it already does."""
-    def named(name, error):
-        label = form.fields[name].label if name in form.fields else ""
-        return error if not label or label in error else f"{label}：{error}"
-    return "；".join(named(name, error) for name, errors in form.errors.items() for error in errors)
 
 
 def issue_owners(user, org, as_of):

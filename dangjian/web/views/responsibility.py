@@ -21,7 +21,7 @@ from dangjian.responsibility.metrics import METRICS, as_of_for
 from dangjian.responsibility.models import Duty, Indicator, Letter, Responsibility
 from dangjian.responsibility.queries import indicator_result, letter_result, ranking
 
-from ..forms import add_domain_error, blank
+from ..forms import add_domain_error, blank, form_errors
 from .base import staff_required
 from .dues import year_from
 
@@ -103,8 +103,7 @@ def responsibility_add(request, code):
         else:
             messages.success(request, "已登记")
             return redirect(_here(org, year))
-    errors = "；".join(e for errs in form.errors.values() for e in errs)
-    messages.error(request, f"未登记：{errors}")
+    messages.error(request, f"未登记：{form_errors(form)}")
     return redirect(_here(org, year))
 
 
@@ -186,8 +185,7 @@ def indicator_score(request, pk):
         else:
             messages.success(request, f"已评分：{indicator.name}")
             return redirect(reverse("letter_detail", args=[letter.pk]) + f"#indicator-{indicator.pk}")
-    errors = "；".join(e for errs in form.errors.values() for e in errs)
-    messages.error(request, f"未评分（{indicator.name}）：{errors}")
+    messages.error(request, f"未评分（{indicator.name}）：{form_errors(form)}")
     return redirect(reverse("letter_detail", args=[letter.pk]) + f"#indicator-{indicator.pk}")
 
 
